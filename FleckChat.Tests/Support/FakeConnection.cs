@@ -1,0 +1,113 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text;
+using FleckChat.Server;
+
+namespace FleckChat.Tests.Support;
+
+/// <summary>An in-memory connection for chat rules: records what was posted to it and lets the test raise its events.</summary>
+internal sealed class FakeConnection : IWebSocketConnection
+{
+    private readonly ConcurrentQueue<string> _received = new();
+    private static int s_port = 40000;
+
+    public FakeConnection()
+    {
+        var info = new FakeInfo(new IPEndPoint(IPAddress.Loopback, Interlocked.Increment(ref s_port)));
+        ConnectionInfo = info;
+    }
+
+    public Action OnOpen { get; set; } = () => { };
+
+    public Action OnClose { get; set; } = () => { };
+
+    public Action<string> OnMessage { get; set; } = _ => { };
+
+    public Action<byte[]> OnBinary { get; set; } = _ => { };
+
+    public Action<byte[]> OnPing { get; set; } = _ => { };
+
+    public Action<byte[]> OnPong { get; set; } = _ => { };
+
+    public Action<Exception> OnError { get; set; } = _ => { };
+
+    public IWebSocketConnectionInfo ConnectionInfo { get; }
+
+    public bool IsAvailable { get; private set; } = true;
+
+    public ConnectionStatistics Statistics { get; } = new(DateTimeOffset.UtcNow);
+
+    /// <summary>Every text message sent to this connection, in order.</summary>
+    public IReadOnlyList<string> Received => [.. _received];
+
+    public int? ClosedWith { get; private set; }
+
+    public Task Send(string message)
+    {
+        _received.Enqueue(message);
+        return Task.CompletedTask;
+    }
+
+    public Task Send(byte[] message) => Task.CompletedTask;
+
+    public Task SendPing(byte[] message) => Task.CompletedTask;
+
+    public Task SendPong(byte[] message) => Task.CompletedTask;
+
+    public bool Post(OutboundMessage message)
+    {
+        if (!IsAvailable)
+        {
+            return false;
+        }
+
+        _received.Enqueue(Encoding.UTF8.GetString(message.Payload));
+        return true;
+    }
+
+    public void Close() => Close(1000);
+
+    public void Close(int code) => Close(code, "");
+
+    public void Close(int code, string reason)
+    {
+        ClosedWith ??= code;
+        IsAvailable = false;
+    }
+
+    public void Open() => OnOpen();
+
+    public void Say(string text) => OnMessage(text);
+
+    /// <summary>The client goes away: the server would raise OnClose.</summary>
+    public void Disconnect()
+    {
+        IsAvailable = false;
+        OnClose();
+    }
+
+    private sealed class FakeInfo(IPEndPoint remote) : IWebSocketConnectionInfo
+    {
+        public Guid Id { get; } = Guid.NewGuid();
+
+        public string ClientIpAddress => remote.Address.ToString();
+
+        public int ClientPort => remote.Port;
+
+        public string Path => "/chat";
+
+        public string Host => "localhost";
+
+        public string Origin => "";
+
+        public string SubProtocol => "";
+
+        public string NegotiatedSubProtocol => "";
+
+        public IReadOnlyDictionary<string, string> Headers { get; } = new Dictionary<string, string>();
+
+        public IReadOnlyDictionary<string, string> Cookies { get; } = new Dictionary<string, string>();
+
+        public IPEndPoint RemoteEndPoint => remote;
+    }
+}

@@ -1,0 +1,39 @@
+using FleckChat.Chat;
+using FleckChat.Server;
+using Serilog;
+
+namespace FleckChat.Tests.Support;
+
+/// <summary>A real <see cref="WebSocketServer"/> on 127.0.0.1 with a port the system picked.</summary>
+internal sealed class TestServer : IAsyncDisposable
+{
+    private TestServer(WebSocketServer server) => Server = server;
+
+    public WebSocketServer Server { get; }
+
+    public int Port => Server.Port;
+
+    public Uri Uri => new($"ws://127.0.0.1:{Server.Port}/chat");
+
+    public static TestServer Start(Action<IWebSocketConnection> config, WebSocketServerOptions? options = null,
+        Action<WebSocketServer>? setup = null, ILogger? log = null)
+    {
+        var server = new WebSocketServer("ws://127.0.0.1:0/chat")
+        {
+            Options = options ?? new WebSocketServerOptions(),
+            Logger = log ?? Serilog.Core.Logger.None,
+        };
+        setup?.Invoke(server);
+        server.Start(config);
+        return new TestServer(server);
+    }
+
+    /// <summary>A server whose connections join a <see cref="ChatRoom"/>.</summary>
+    public static (TestServer Server, ChatRoom Room) StartChat(WebSocketServerOptions? options = null)
+    {
+        var room = new ChatRoom(Serilog.Core.Logger.None);
+        return (Start(room.Attach, options), room);
+    }
+
+    public async ValueTask DisposeAsync() => await Server.StopAsync(TimeSpan.FromSeconds(2));
+}

@@ -1,0 +1,29 @@
+using System.Net;
+using Serilog.Events;
+
+namespace FleckChat.Hosting;
+
+/// <summary>Everything the daemon can be told on its command line (or through FLECKCHAT_* variables).</summary>
+internal sealed record DaemonOptions
+{
+    public int Port { get; init; } = 8080;
+
+    public IPAddress Bind { get; init; } = IPAddress.Any;
+
+    public string Path { get; init; } = "/chat";
+
+    public int MaxMessageBytes { get; init; } = 64 * 1024;
+
+    public string LogDirectory { get; init; } = "logs";
+
+    public LogEventLevel LogLevel { get; init; } = LogEventLevel.Information;
+
+    /// <summary>The WebSocket location the server listens on, e.g. <c>ws://0.0.0.0:8080/chat</c>.</summary>
+    public string Location => Format(Port);
+
+    public string Format(int port)
+    {
+        string host = Bind.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{Bind}]" : Bind.ToString();
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"ws://{host}:{port}{Path}");
+    }
+}

@@ -1,0 +1,40 @@
+using System.Globalization;
+using Serilog;
+using Serilog.Core;
+using Serilog.Events;
+
+namespace FleckChat.Hosting;
+
+/// <summary>The daemon's Serilog pipeline: the console, and a daily rolling file with a size cap and a retained count.</summary>
+internal static class LoggerFactory
+{
+    public const string FileNamePattern = "fleckchat-.log";
+    public const long FileSizeLimitBytes = 10 * 1024 * 1024;
+    public const int RetainedFileCount = 14;
+
+    private const string ConsoleTemplate = "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}";
+    private const string FileTemplate = "{Timestamp:yyyy-MM-dd HH:mm:ss.fff zzz} [{Level:u3}] {Message:lj} {Properties:j}{NewLine}{Exception}";
+
+    public static Logger Create(DaemonOptions options, bool console = true)
+    {
+        var configuration = new LoggerConfiguration()
+            .MinimumLevel.Is(options.LogLevel)
+            .WriteTo.File(
+                Path.Combine(options.LogDirectory, FileNamePattern),
+                outputTemplate: FileTemplate,
+                formatProvider: CultureInfo.InvariantCulture,
+                rollingInterval: RollingInterval.Day,
+                fileSizeLimitBytes: FileSizeLimitBytes,
+                rollOnFileSizeLimit: true,
+                retainedFileCountLimit: RetainedFileCount);
+        if (console)
+        {
+            configuration = configuration.WriteTo.Console(
+                outputTemplate: ConsoleTemplate,
+                formatProvider: CultureInfo.InvariantCulture,
+                standardErrorFromLevel: LogEventLevel.Error);
+        }
+
+        return configuration.CreateLogger();
+    }
+}

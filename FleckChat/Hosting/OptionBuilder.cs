@@ -1,0 +1,44 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+
+namespace FleckChat.Hosting;
+
+/// <summary>
+/// Builds an option whose value comes from its flag, else from its environment variable, else from
+/// its default, and is checked the same way whichever way it came. A bad value is one error naming
+/// the flag (or the variable) and what is wrong.
+/// </summary>
+internal static class OptionBuilder
+{
+    /// <param name="parse">Turns text into a value, or returns an error text saying what is wrong.</param>
+    public static Option<T> Create<T>(string name, string environmentVariable, T defaultValue, string description,
+        Func<string, (T? Value, string? Error)> parse, Func<string, string?> getEnvironment)
+    {
+        var option = new Option<T>(name)
+        {
+            Description = $"{description} [env: {environmentVariable}]",
+            HelpName = name.TrimStart('-').Split('-')[^1],
+        };
+        option.CustomParser = result => Parse(result, result.Tokens.Count > 0 ? result.Tokens[^1].Value : "", name, parse);
+        option.DefaultValueFactory = result =>
+        {
+            string? fromEnvironment = getEnvironment(environmentVariable);
+            return string.IsNullOrEmpty(fromEnvironment)
+                ? defaultValue
+                : Parse(result, fromEnvironment, environmentVariable, parse);
+        };
+        return option;
+    }
+
+    private static T Parse<T>(ArgumentResult result, string text, string source, Func<string, (T? Value, string? Error)> parse)
+    {
+        var (value, error) = parse(text);
+        if (error is not null)
+        {
+            result.AddError($"{source}: {error}");
+            return default!;
+        }
+
+        return value!;
+    }
+}

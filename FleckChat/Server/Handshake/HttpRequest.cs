@@ -1,0 +1,58 @@
+namespace FleckChat.Server.Handshake;
+
+/// <summary>An HTTP/1.x request head: request line and headers (names compared case-insensitively).</summary>
+internal sealed class HttpRequest
+{
+    public HttpRequest(string method, string target, string version, Dictionary<string, string> headers)
+    {
+        Method = method;
+        Target = target;
+        Version = version;
+        Headers = headers;
+    }
+
+    public string Method { get; }
+
+    /// <summary>The request target as sent, query included.</summary>
+    public string Target { get; }
+
+    public string Version { get; }
+
+    public Dictionary<string, string> Headers { get; }
+
+    /// <summary>The target without its query string.</summary>
+    public string Path
+    {
+        get
+        {
+            int q = Target.IndexOf('?', StringComparison.Ordinal);
+            return q < 0 ? Target : Target[..q];
+        }
+    }
+
+    /// <summary>The query string without its leading '?', or empty.</summary>
+    public string Query
+    {
+        get
+        {
+            int q = Target.IndexOf('?', StringComparison.Ordinal);
+            return q < 0 ? "" : Target[(q + 1)..];
+        }
+    }
+
+    public string Header(string name) => Headers.TryGetValue(name, out var value) ? value : "";
+
+    /// <summary>True when the comma-separated header contains the token (case-insensitive).</summary>
+    public bool HeaderHasToken(string name, string token)
+    {
+        foreach (var part in Header(name).Split(','))
+        {
+            if (part.Trim().Equals(token, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

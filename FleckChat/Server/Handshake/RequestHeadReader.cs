@@ -1,0 +1,79 @@
+using System.Buffers;
+
+namespace FleckChat.Server.Handshake;
+
+/// <summary>
+/// Reads an HTTP request head (up to and including the empty line) from a fresh connection, into
+/// a pooled buffer that is returned as soon as the head is parsed: a connection that has finished
+/// its handshake holds no read buffer of ours.
+/// </summary>
+internal static class RequestHeadReader
+{
+    private const int InitialBufferSize = 4096;
+
+    public static async Task<RequestHead> ReadAsync(Stream stream, int maxHeadBytes, CancellationToken cancellationToken)
+    {
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(Math.Min(InitialBufferSize, maxHeadBytes + 4));
+        int length = 0;
+        try
+        {
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    buffer = Grow(buffer, length, maxHeadBytes + 4);
+                }
+
+                int read = await stream.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    return RequestHead.Closed;
+                }
+
+                int searchFrom = Math.Max(0, length - 3);
+                length += read;
+                int end = buffer.AsSpan(searchFrom, length - searchFrom).IndexOf("\r\n\r\n"u8);
+                if (end >= 0)
+                {
+                    end += searchFrom;
+                    return Parse(buffer.AsSpan(0, end), buffer.AsSpan(end + 4, length - end - 4));
+                }
+
+                if (length >= maxHeadBytes + 4)
+                {
+                    return RequestHead.Rejected(new HandshakeRejection(431, $"request head larger than {maxHeadBytes} bytes"));
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static byte[] Grow(byte[] buffer, int length, int limit)
+    {
+        byte[] larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, limit));
+        buffer.AsSpan(0, length).CopyTo(larger);
+        ArrayPool<byte>.Shared.Return(buffer);
+        return larger;
+    }
+
+    private static RequestHead Parse(ReadOnlySpan<byte> head, ReadOnlySpan<byte> leftover)
+    {
+        if (!HttpRequestParser.TryParse(head, out var request, out var error))
+        {
+            return RequestHead.Rejected(HandshakeRejection.BadRequest(error));
+        }
+
+        return new RequestHead(request, null, leftover.ToArray(), IsClosed: false);
+    }
+}
+
+/// <summary>What <see cref="RequestHeadReader"/> found: a request (with any bytes the client sent after it), a rejection, or a closed connection.</summary>
+internal sealed record RequestHead(HttpRequest? Request, HandshakeRejection? Rejection, byte[] Leftover, bool IsClosed)
+{
+    public static RequestHead Closed { get; } = new(null, null, [], IsClosed: true);
+
+    public static RequestHead Rejected(HandshakeRejection rejection) => new(null, rejection, [], IsClosed: false);
+}

@@ -1,0 +1,285 @@
+using System.Net.WebSockets;
+using FleckChat.Server.Transport;
+
+namespace FleckChat.Server;
+
+/// <summary>
+/// The one writer of a connection. Messages wait in a bounded queue; when the queue goes from empty
+/// to non-empty the loop is scheduled on the thread pool, writes everything queued (gathered into
+/// one socket write by <see cref="ConnectionStream"/>), flushes, and ends. An idle connection has no
+/// loop, no task and no buffer. A full queue means the peer is not reading: the connection is cut
+/// off (see <see cref="ISendLoopOwner.OnQueueOverflow"/>) rather than stalling the sender or growing
+/// without bound.
+/// </summary>
+internal sealed class SendLoop : IThreadPoolWorkItem
+{
+    private readonly object _gate = new();
+    private readonly WebSocket _socket;
+    private readonly ConnectionStream _stream;
+    private readonly ISendLoopOwner _owner;
+    private readonly int _maxMessages;
+    private readonly long _maxBytes;
+    private Queue<Outgoing>? _queue;
+    private long _queuedBytes;
+    private bool _scheduled;
+    private bool _completed;
+    private CloseRequest? _close;
+
+    public SendLoop(WebSocket socket, ConnectionStream stream, ISendLoopOwner owner, int maxMessages, long maxBytes)
+    {
+        _socket = socket;
+        _stream = stream;
+        _owner = owner;
+        _maxMessages = maxMessages;
+        _maxBytes = maxBytes;
+    }
+
+    /// <summary>The close request made so far, if any.</summary>
+    public CloseRequest? Close
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _close;
+            }
+        }
+    }
+
+    public EnqueueResult Enqueue(OutboundMessage message, TaskCompletionSource? done)
+    {
+        List<Outgoing>? dropped = null;
+        bool schedule = false;
+        lock (_gate)
+        {
+            if (_completed || _close is not null)
+            {
+                return EnqueueResult.Closed;
+            }
+
+            _queue ??= new Queue<Outgoing>();
+            if (_queue.Count >= _maxMessages || (_queue.Count > 0 && _queuedBytes + message.Payload.Length > _maxBytes))
+            {
+                _completed = true;
+                dropped = [.. _queue];
+                _queue.Clear();
+                _queuedBytes = 0;
+            }
+            else
+            {
+                _queue.Enqueue(new Outgoing(message, done));
+                _queuedBytes += message.Payload.Length;
+                schedule = !_scheduled;
+                _scheduled = true;
+            }
+        }
+
+        if (dropped is not null)
+        {
+            Fail(dropped);
+            done?.TrySetException(new ConnectionNotAvailableException("The client's outgoing queue is full."));
+            _owner.OnQueueOverflow(dropped.Count);
+            return EnqueueResult.Overflow;
+        }
+
+        if (schedule)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
+
+        return EnqueueResult.Queued;
+    }
+
+    /// <summary>
+    /// Sends a close frame after the messages already queued; later messages are refused. Returns the
+    /// request that will be (or was) sent: only the first close counts.
+    /// </summary>
+    public CloseRequest RequestClose(WebSocketCloseStatus status, string reason, bool dropQueued)
+    {
+        List<Outgoing>? dropped = null;
+        CloseRequest request;
+        bool schedule = false;
+        lock (_gate)
+        {
+            if (_close is not null)
+            {
+                return _close;
+            }
+
+            request = _close = new CloseRequest(status, reason);
+            if (dropQueued && _queue is { Count: > 0 })
+            {
+                dropped = [.. _queue];
+                _queue.Clear();
+                _queuedBytes = 0;
+            }
+
+            if (_completed)
+            {
+                request.Done();
+            }
+            else
+            {
+                schedule = !_scheduled;
+                _scheduled = true;
+            }
+        }
+
+        if (dropped is not null)
+        {
+            Fail(dropped);
+        }
+
+        if (schedule)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
+
+        return request;
+    }
+
+    /// <summary>Refuses further messages and fails the queued ones: the connection is over.</summary>
+    public void Complete()
+    {
+        List<Outgoing>? dropped = null;
+        lock (_gate)
+        {
+            _completed = true;
+            if (_queue is { Count: > 0 })
+            {
+                dropped = [.. _queue];
+                _queue.Clear();
+                _queuedBytes = 0;
+            }
+
+            _close?.Done();
+        }
+
+        if (dropped is not null)
+        {
+            Fail(dropped);
+        }
+    }
+
+    void IThreadPoolWorkItem.Execute() => _ = RunAsync();
+
+    /// <summary>Drains the queue. Never throws: a failed write ends the connection through the owner.</summary>
+    private async Task RunAsync()
+    {
+        bool unflushed = false;
+        _stream.Coalesce = true;
+        try
+        {
+            while (true)
+            {
+                Outgoing item = default;
+                CloseRequest? close = null;
+                lock (_gate)
+                {
+                    if (!_completed && _queue is not null && _queue.TryDequeue(out item))
+                    {
+                        _queuedBytes -= item.Message.Payload.Length;
+                    }
+                    else if (!unflushed)
+                    {
+                        if (_close is { IsTaken: false } pendingClose && !_completed)
+                        {
+                            close = pendingClose;
+                            close.IsTaken = true;
+                        }
+                        else
+                        {
+                            _stream.Coalesce = false;
+                            _scheduled = false;
+                            return;
+                        }
+                    }
+                }
+
+                if (item.Message is { } message)
+                {
+                    await SendAsync(message).ConfigureAwait(false);
+                    item.Done?.TrySetResult();
+                    unflushed = true;
+                }
+                else if (unflushed)
+                {
+                    _stream.Coalesce = false;
+                    await _stream.FlushPendingAsync().ConfigureAwait(false);
+                    _stream.Coalesce = true;
+                    unflushed = false;
+                }
+                else if (close is not null)
+                {
+                    _stream.Coalesce = false;
+                    await SendCloseAsync(close).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            _stream.Coalesce = false;
+            Complete();
+            _owner.OnSendFailed(ex);
+        }
+    }
+
+    private async ValueTask SendAsync(OutboundMessage message)
+    {
+        if (message.ControlOpcode != 0)
+        {
+            await _stream.WriteFrameAsync(message.Payload, CancellationToken.None).ConfigureAwait(false);
+        }
+        else
+        {
+            await _socket.SendAsync(message.Payload, message.Type, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        _owner.OnSent(message.Payload.Length);
+    }
+
+    private async Task SendCloseAsync(CloseRequest close)
+    {
+        try
+        {
+            if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+            {
+                await _socket.CloseOutputAsync(close.Status, close.Reason, CancellationToken.None).ConfigureAwait(false);
+                _owner.OnCloseSent(close);
+            }
+        }
+        finally
+        {
+            close.Done();
+        }
+    }
+
+    private static void Fail(List<Outgoing> dropped)
+    {
+        foreach (var item in dropped)
+        {
+            item.Done?.TrySetException(new ConnectionNotAvailableException());
+        }
+    }
+
+    private readonly record struct Outgoing(OutboundMessage Message, TaskCompletionSource? Done);
+}
+
+internal enum EnqueueResult
+{
+    Queued,
+    Overflow,
+    Closed,
+}
+
+/// <summary>What the send loop tells the connection it belongs to.</summary>
+internal interface ISendLoopOwner
+{
+    void OnSent(int bytes);
+
+    void OnCloseSent(CloseRequest close);
+
+    void OnSendFailed(Exception exception);
+
+    void OnQueueOverflow(int droppedMessages);
+}

@@ -1,0 +1,57 @@
+namespace FleckChat.Server;
+
+/// <summary>
+/// Server-wide counters, updated with interlocked operations from the connection loops: counting
+/// takes no lock and never slows the message path.
+/// </summary>
+internal sealed class ServerMetrics
+{
+    private long _accepted;
+    private long _open;
+    private long _messagesReceived;
+    private long _messagesSent;
+    private long _bytesReceived;
+    private long _bytesSent;
+    private long _slowConsumers;
+    private long _handshakeFailures;
+
+    public long ConnectionsAccepted => Interlocked.Read(ref _accepted);
+
+    public long ConnectionsOpen => Interlocked.Read(ref _open);
+
+    public long MessagesReceived => Interlocked.Read(ref _messagesReceived);
+
+    public long MessagesSent => Interlocked.Read(ref _messagesSent);
+
+    public long BytesReceived => Interlocked.Read(ref _bytesReceived);
+
+    public long BytesSent => Interlocked.Read(ref _bytesSent);
+
+    public long SlowConsumerDisconnects => Interlocked.Read(ref _slowConsumers);
+
+    public long HandshakeFailures => Interlocked.Read(ref _handshakeFailures);
+
+    public void ConnectionOpened()
+    {
+        Interlocked.Increment(ref _accepted);
+        Interlocked.Increment(ref _open);
+    }
+
+    public void ConnectionClosed() => Interlocked.Decrement(ref _open);
+
+    public void MessageReceived(int bytes)
+    {
+        Interlocked.Increment(ref _messagesReceived);
+        Interlocked.Add(ref _bytesReceived, bytes);
+    }
+
+    public void MessageSent(int bytes)
+    {
+        Interlocked.Increment(ref _messagesSent);
+        Interlocked.Add(ref _bytesSent, bytes);
+    }
+
+    public void SlowConsumerDisconnected() => Interlocked.Increment(ref _slowConsumers);
+
+    public void HandshakeFailed() => Interlocked.Increment(ref _handshakeFailures);
+}

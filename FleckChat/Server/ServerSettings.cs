@@ -1,0 +1,21 @@
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using Serilog;
+
+namespace FleckChat.Server;
+
+/// <summary>
+/// What every connection of a started server shares: a snapshot taken by Start, so changing the
+/// server's properties afterwards cannot half-apply to connections already being accepted. The
+/// certificate is the exception: it is read per TLS handshake, so it can be replaced (reloaded) live.
+/// </summary>
+internal sealed record ServerSettings(
+    WebSocketServerOptions Options,
+    string[] SubProtocols,
+    Func<string, bool> IsPathServed,
+    Action<IWebSocketConnection> Configure,
+    bool IsSecure,
+    Func<X509Certificate2?> Certificate,
+    SslProtocols SslProtocols,
+    ServerMetrics Metrics,
+    ILogger Log);

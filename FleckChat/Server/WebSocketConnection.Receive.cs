@@ -1,0 +1,189 @@
+using System.Buffers;
+using System.Net.Sockets;
+using System.Net.WebSockets;
+using System.Text;
+
+namespace FleckChat.Server;
+
+/// <summary>The connection's life: open, the receive loop, close.</summary>
+internal sealed partial class WebSocketConnection
+{
+    private const int InitialReceiveBufferSize = 4096;
+
+    /// <summary>
+    /// Raises OnOpen, reads until the connection ends, then raises OnClose. Handlers run on this one
+    /// logical flow, so they are never concurrent. Never throws.
+    /// </summary>
+    public async Task RunAsync()
+    {
+        _metrics.ConnectionOpened();
+        _log.Debug("Connection {ConnectionId} from {RemoteEndPoint} opened on {Path}", Info.Id, Info.RemoteEndPoint, Info.Path);
+        try
+        {
+            Invoke(OnOpen, nameof(OnOpen));
+            await ReceiveLoopAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsDisconnect(ex))
+        {
+            _log.Debug(ex, "Connection {ConnectionId} ended: {Reason}", Info.Id, ex.Message);
+            NoteError(ex);
+            RaiseError(ex);
+        }
+        catch (Exception ex)
+        {
+            _log.Error(ex, "Unexpected error on connection {ConnectionId}", Info.Id);
+            NoteError(ex);
+            RaiseError(ex);
+        }
+        finally
+        {
+            await EndAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task ReceiveLoopAsync()
+    {
+        while (true)
+        {
+            // A zero-byte receive waits for the next frame without holding a buffer: an idle
+            // connection costs no receive memory. Pings, pongs and the close handshake are handled
+            // inside the WebSocket; only a data frame or a close comes back here.
+            var first = await _socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None).ConfigureAwait(false);
+            if (first.MessageType == WebSocketMessageType.Close || !await ReceiveMessageAsync(first).ConfigureAwait(false))
+            {
+                return;
+            }
+        }
+    }
+
+    /// <returns>false when the connection is closing and the loop should stop.</returns>
+    private async Task<bool> ReceiveMessageAsync(ValueWebSocketReceiveResult first)
+    {
+        int max = _options.MaxMessageBytes;
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(Math.Min(InitialReceiveBufferSize, max + 1));
+        int length = 0;
+        var result = first;
+        try
+        {
+            while (!result.EndOfMessage)
+            {
+                if (length == buffer.Length)
+                {
+                    buffer = Grow(buffer, length, max + 1);
+                }
+
+                result = await _socket.ReceiveAsync(buffer.AsMemory(length), CancellationToken.None).ConfigureAwait(false);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    return false;
+                }
+
+                length += result.Count;
+                if (length > max)
+                {
+                    await RefuseTooBigAsync(max).ConfigureAwait(false);
+                    return false;
+                }
+            }
+
+            Statistics.Received(length);
+            _metrics.MessageReceived(length);
+            if (first.MessageType == WebSocketMessageType.Text)
+            {
+                Invoke(OnMessage, Encoding.UTF8.GetString(buffer, 0, length), nameof(OnMessage));
+            }
+            else
+            {
+                Invoke(OnBinary, buffer.AsSpan(0, length).ToArray(), nameof(OnBinary));
+            }
+
+            return true;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static byte[] Grow(byte[] buffer, int length, int limit)
+    {
+        byte[] larger = ArrayPool<byte>.Shared.Rent(Math.Min(Math.Max(buffer.Length * 2, length + 1), limit));
+        buffer.AsSpan(0, length).CopyTo(larger);
+        ArrayPool<byte>.Shared.Return(buffer);
+        return larger;
+    }
+
+    /// <summary>
+    /// Over the size limit: close with 1009 and throw away whatever the client still sends until its
+    /// close frame arrives (or the close timeout aborts the connection). Nothing more is buffered.
+    /// </summary>
+    private async Task RefuseTooBigAsync(int max)
+    {
+        _log.Information("Connection {ConnectionId} from {RemoteEndPoint} sent a message over {MaxMessageBytes} bytes; closing with 1009",
+            Info.Id, Info.RemoteEndPoint, max);
+        Close((int)WebSocketCloseStatus.MessageTooBig, $"message over {max} bytes");
+        byte[] scratch = ArrayPool<byte>.Shared.Rent(InitialReceiveBufferSize);
+        try
+        {
+            while ((await _socket.ReceiveAsync(scratch.AsMemory(), CancellationToken.None).ConfigureAwait(false)).MessageType != WebSocketMessageType.Close)
+            {
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(scratch);
+        }
+    }
+
+    /// <summary>
+    /// Answers a close the peer started (echoing its code), waits briefly for our frames to leave,
+    /// raises OnClose and releases the socket.
+    /// </summary>
+    private async Task EndAsync()
+    {
+        _available = false;
+        try
+        {
+            if (_socket.State == WebSocketState.CloseReceived)
+            {
+                var status = _socket.CloseStatus is { } s && s != WebSocketCloseStatus.Empty ? s : WebSocketCloseStatus.NormalClosure;
+                Statistics.CloseCode ??= (int?)_socket.CloseStatus ?? (int)WebSocketCloseStatus.Empty;
+                Statistics.CloseReason = Statistics.CloseReason.Length > 0 ? Statistics.CloseReason : _socket.CloseStatusDescription ?? "";
+                await _sendLoop.RequestClose(status, _socket.CloseStatusDescription ?? "", dropQueued: true).Sent
+                    .WaitAsync(_options.CloseTimeout).ConfigureAwait(false);
+            }
+            else if (_socket.State == WebSocketState.Closed && Statistics.CloseCode is null)
+            {
+                Statistics.CloseCode = (int?)_socket.CloseStatus;
+                Statistics.CloseReason = _socket.CloseStatusDescription ?? "";
+            }
+
+            _sendLoop.Complete();
+            await _stream.FlushPendingAsync().AsTask().WaitAsync(_options.CloseTimeout).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsDisconnect(ex) || ex is TimeoutException)
+        {
+            _log.Debug(ex, "Connection {ConnectionId}: close handshake cut short", Info.Id);
+        }
+        finally
+        {
+            _sendLoop.Complete();
+            _closeTimer?.Dispose();
+            _metrics.ConnectionClosed();
+            _log.Debug("Connection {ConnectionId} closed: {CloseCode} {CloseReason}", Info.Id, Statistics.CloseCode, Statistics.CloseReason);
+            Invoke(OnClose, nameof(OnClose));
+            _socket.Dispose();
+        }
+    }
+
+    private void NoteError(Exception ex)
+    {
+        if (Statistics.CloseReason.Length == 0)
+        {
+            Statistics.CloseReason = ex is WebSocketException or IOException ? ex.Message : ex.GetType().Name;
+        }
+    }
+
+    internal static bool IsDisconnect(Exception ex) =>
+        ex is WebSocketException or IOException or SocketException or OperationCanceledException or ObjectDisposedException;
+}

@@ -1,0 +1,217 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Net.WebSockets;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using Serilog;
+
+namespace FleckChat.Server;
+
+/// <summary>
+/// A WebSocket server with Fleck's shape: <c>new WebSocketServer("ws://0.0.0.0:8080/chat")</c>, then
+/// <c>server.Start(socket => { socket.OnOpen = ...; socket.OnMessage = ...; })</c>. Our own code:
+/// the accept loop and handshake here, the protocol from .NET's WebSocket.
+/// </summary>
+internal sealed class WebSocketServer : IDisposable, IAsyncDisposable
+{
+    private readonly object _gate = new();
+    private readonly HashSet<ClientSession> _sessions = [];
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly bool _inheritedListener;
+    private ServerSettings? _settings;
+    private Task _acceptLoop = Task.CompletedTask;
+
+    public WebSocketServer(string location, bool supportDualStack = true)
+    {
+        Location = ServerLocation.Parse(location);
+        ListenerSocket = new Socket(Location.Address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        if (supportDualStack && Location.Address.Equals(IPAddress.IPv6Any))
+        {
+            ListenerSocket.DualMode = true;
+        }
+    }
+
+    /// <summary>Serves on a socket that is already bound and listening (socket activation).</summary>
+    public WebSocketServer(Socket listeningSocket, string location)
+    {
+        Location = ServerLocation.Parse(location);
+        ListenerSocket = listeningSocket;
+        _inheritedListener = true;
+    }
+
+    public ServerLocation Location { get; }
+
+    public Socket ListenerSocket { get; }
+
+    /// <summary>The bound port: the one asked for, or the one the system picked for port 0.</summary>
+    public int Port { get; private set; }
+
+    public IReadOnlyCollection<string> SupportedSubProtocols { get; set; } = [];
+
+    /// <summary>The certificate for wss://. Read for every TLS handshake, so replacing it reloads it.</summary>
+    public X509Certificate2? Certificate { get; set; }
+
+    public SslProtocols EnabledSslProtocols { get; set; } = SslProtocols.Tls12 | SslProtocols.Tls13;
+
+    public WebSocketServerOptions Options { get; set; } = new();
+
+    /// <summary>Which request paths (query excluded) are WebSocket endpoints; default: the location's path.</summary>
+    public Func<string, bool>? PathFilter { get; set; }
+
+    public ILogger Logger { get; set; } = Serilog.Core.Logger.None;
+
+    public ServerMetrics Metrics { get; } = new();
+
+    public int ConnectionCount => (int)Metrics.ConnectionsOpen;
+
+    public void Start(Action<IWebSocketConnection> config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        if (_settings is not null)
+        {
+            throw new InvalidOperationException("The server is already started.");
+        }
+
+        string path = Location.Path;
+        _settings = new ServerSettings(Options, [.. SupportedSubProtocols], PathFilter ?? (p => p == path),
+            config, Location.IsSecure, () => Certificate, EnabledSslProtocols, Metrics, Logger);
+        if (Location.IsSecure && Certificate is null)
+        {
+            throw new InvalidOperationException("A wss:// location needs a Certificate.");
+        }
+
+        if (!_inheritedListener)
+        {
+            ListenerSocket.Bind(new IPEndPoint(Location.Address, Location.Port));
+            ListenerSocket.Listen(1024);
+        }
+
+        ListenerSocket.NoDelay = Options.NoDelay;
+        Port = ((IPEndPoint)ListenerSocket.LocalEndPoint!).Port;
+        _acceptLoop = AcceptLoopAsync(_settings);
+    }
+
+    /// <summary>
+    /// Stops accepting, sends every open connection a close frame, waits up to
+    /// <paramref name="timeout"/> for them to finish, then aborts the rest. Safe to call twice.
+    /// </summary>
+    public async Task StopAsync(TimeSpan timeout, int closeCode = (int)WebSocketCloseStatus.EndpointUnavailable, string reason = "server shutting down")
+    {
+        StopAccepting();
+        await _acceptLoop.ConfigureAwait(false);
+        var sessions = Snapshot();
+        foreach (var session in sessions)
+        {
+            session.Close(closeCode, reason);
+        }
+
+        var all = Task.WhenAll(sessions.Select(s => s.Completion));
+        try
+        {
+            await all.WaitAsync(timeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            Logger.Warning("{Count} connections did not close within {Timeout}; aborting them", sessions.Count(s => !s.Completion.IsCompleted), timeout);
+            foreach (var session in sessions)
+            {
+                session.Abort();
+            }
+
+            await all.WaitAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(TimeSpan.FromSeconds(3)).ConfigureAwait(false);
+        _stopping.Dispose();
+    }
+
+    /// <summary>Stops accepting and aborts every connection without waiting (see <see cref="StopAsync"/> for a graceful stop).</summary>
+    public void Dispose()
+    {
+        StopAccepting();
+        foreach (var session in Snapshot())
+        {
+            session.Abort();
+        }
+    }
+
+    private void StopAccepting()
+    {
+        lock (_gate)
+        {
+            if (_stopping.IsCancellationRequested)
+            {
+                return;
+            }
+
+            _stopping.Cancel();
+        }
+
+        ListenerSocket.Dispose();
+    }
+
+    private ClientSession[] Snapshot()
+    {
+        lock (_gate)
+        {
+            return [.. _sessions];
+        }
+    }
+
+    private async Task AcceptLoopAsync(ServerSettings settings)
+    {
+        var token = _stopping.Token;
+        while (!token.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await ListenerSocket.AcceptAsync(token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (token.IsCancellationRequested && ex is OperationCanceledException or ObjectDisposedException or SocketException)
+            {
+                return;
+            }
+            catch (SocketException ex)
+            {
+                // Out of file descriptors and the like: say so, back off a little, keep serving.
+                Logger.Warning("Accepting a connection failed: {Error}", ex.SocketErrorCode);
+                try
+                {
+                    await Task.Delay(100, token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            var session = new ClientSession(client, settings, Ended);
+            lock (_gate)
+            {
+                if (token.IsCancellationRequested)
+                {
+                    client.Dispose();
+                    return;
+                }
+
+                _sessions.Add(session);
+            }
+
+            session.Start();
+        }
+    }
+
+    private void Ended(ClientSession session)
+    {
+        lock (_gate)
+        {
+            _sessions.Remove(session);
+        }
+    }
+}
