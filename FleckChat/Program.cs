@@ -46,7 +46,7 @@ internal static class Program
         }
         catch (OperationCanceledException)
         {
-            log.Information("Received {Signal}", signals.Received);
+            log.Information("Received {Signal}", signals.Received?.ToString());
         }
 
         await daemon.StopAsync().ConfigureAwait(false);

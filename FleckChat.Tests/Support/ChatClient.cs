@@ -47,7 +47,7 @@ internal sealed class ChatClient : IAsyncDisposable
         return text;
     }
 
-    /// <summary>Reads until the server's close frame and returns its status.</summary>
+    /// <summary>Reads until the server's close frame, answers it as a well-behaved client does, and returns its status.</summary>
     public async Task<WebSocketCloseStatus?> ReceiveCloseAsync()
     {
         while (true)
@@ -55,7 +55,10 @@ internal sealed class ChatClient : IAsyncDisposable
             var (type, _) = await ReceiveAsync();
             if (type == WebSocketMessageType.Close)
             {
-                return Socket.CloseStatus;
+                var status = Socket.CloseStatus;
+                using var timeout = new CancellationTokenSource(Wait.Timeout);
+                await Socket.CloseOutputAsync(status ?? WebSocketCloseStatus.NormalClosure, "", timeout.Token);
+                return status;
             }
         }
     }

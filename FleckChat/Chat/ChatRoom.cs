@@ -27,6 +27,9 @@ internal sealed class ChatRoom
 
     public int Count => Volatile.Read(ref _members).Length;
 
+    /// <summary>Raised after each join and leave with the new member count (outside the room's lock).</summary>
+    public event Action<int>? CountChanged;
+
     /// <summary>Wires a new connection's handlers to this room: use as <c>server.Start(room.Attach)</c>.</summary>
     public void Attach(IWebSocketConnection connection)
     {
@@ -48,6 +51,7 @@ internal sealed class ChatRoom
             member.Connection.Post(OutboundMessage.Text(ChatText.Greeting(count)));
         }
 
+        CountChanged?.Invoke(count);
         var info = member.Connection.ConnectionInfo;
         _log.Information("{Name} joined from {RemoteEndPoint} ({ConnectionId}); {Count} users here",
             member.Name, info.RemoteEndPoint, info.Id, count);
@@ -90,6 +94,7 @@ internal sealed class ChatRoom
             count = _members.Length;
         }
 
+        CountChanged?.Invoke(count);
         var stats = member.Connection.Statistics;
         _log.Information("{Name} left ({ConnectionId}) after {DurationSeconds}s, close {CloseCode} {CloseReason}, {MessagesIn} in / {MessagesOut} out; {Count} users here",
             member.Name, member.Connection.ConnectionInfo.Id, Math.Round((DateTimeOffset.UtcNow - stats.OpenedAt).TotalSeconds, 3),

@@ -49,6 +49,7 @@ internal sealed class SendLoop : IThreadPoolWorkItem
     public EnqueueResult Enqueue(OutboundMessage message, TaskCompletionSource? done)
     {
         List<Outgoing>? dropped = null;
+        CloseRequest? cutOff = null;
         bool schedule = false;
         lock (_gate)
         {
@@ -60,31 +61,33 @@ internal sealed class SendLoop : IThreadPoolWorkItem
             _queue ??= new Queue<Outgoing>();
             if (_queue.Count >= _maxMessages || (_queue.Count > 0 && _queuedBytes + message.Payload.Length > _maxBytes))
             {
-                _completed = true;
+                // The peer is not reading: drop its backlog and queue a 1008 in its place.
                 dropped = [.. _queue];
                 _queue.Clear();
                 _queuedBytes = 0;
+                cutOff = _close = new CloseRequest(WebSocketCloseStatus.PolicyViolation, "slow consumer: outgoing queue full");
             }
             else
             {
                 _queue.Enqueue(new Outgoing(message, done));
                 _queuedBytes += message.Payload.Length;
-                schedule = !_scheduled;
-                _scheduled = true;
             }
-        }
 
-        if (dropped is not null)
-        {
-            Fail(dropped);
-            done?.TrySetException(new ConnectionNotAvailableException("The client's outgoing queue is full."));
-            _owner.OnQueueOverflow(dropped.Count);
-            return EnqueueResult.Overflow;
+            schedule = !_scheduled;
+            _scheduled = true;
         }
 
         if (schedule)
         {
             ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
+
+        if (cutOff is not null)
+        {
+            Fail(dropped!);
+            done?.TrySetException(new ConnectionNotAvailableException("The client's outgoing queue is full."));
+            _owner.OnQueueOverflow(dropped!.Count, cutOff);
+            return EnqueueResult.Overflow;
         }
 
         return EnqueueResult.Queued;
@@ -281,5 +284,6 @@ internal interface ISendLoopOwner
 
     void OnSendFailed(Exception exception);
 
-    void OnQueueOverflow(int droppedMessages);
+    /// <summary>The queue overflowed; <paramref name="close"/> (1008) is queued in place of the dropped messages.</summary>
+    void OnQueueOverflow(int droppedMessages, CloseRequest close);
 }

@@ -18,6 +18,7 @@ internal sealed partial class WebSocketConnection : IWebSocketConnection, ISendL
     private static readonly Action<Exception> NoError = static _ => { };
 
     private readonly WebSocket _socket;
+    private readonly System.Net.Sockets.Socket _tcp;
     private readonly ConnectionStream _stream;
     private readonly SendLoop _sendLoop;
     private readonly WebSocketServerOptions _options;
@@ -26,10 +27,11 @@ internal sealed partial class WebSocketConnection : IWebSocketConnection, ISendL
     private Timer? _closeTimer;
     private volatile bool _available = true;
 
-    public WebSocketConnection(WebSocket socket, ConnectionStream stream, ConnectionInfo info,
+    public WebSocketConnection(WebSocket socket, System.Net.Sockets.Socket tcp, ConnectionStream stream, ConnectionInfo info,
         WebSocketServerOptions options, ServerMetrics metrics, ILogger log)
     {
         _socket = socket;
+        _tcp = tcp;
         _stream = stream;
         _options = options;
         _metrics = metrics;
@@ -82,10 +84,22 @@ internal sealed partial class WebSocketConnection : IWebSocketConnection, ISendL
         _sendLoop.RequestClose((WebSocketCloseStatus)code, reason, dropQueued: false);
     }
 
-    /// <summary>Tears the connection down at once, without a close handshake.</summary>
+    /// <summary>
+    /// Tears the connection down at once, without a close handshake. The socket is reset rather than
+    /// closed: a plain close would leave the kernel trying to deliver a backlog the peer never reads.
+    /// </summary>
     public void Abort()
     {
         _available = false;
+        try
+        {
+            _tcp.LingerState = new System.Net.Sockets.LingerOption(true, 0);
+        }
+        catch (Exception ex) when (ex is System.Net.Sockets.SocketException or ObjectDisposedException)
+        {
+            // Already closed.
+        }
+
         _socket.Abort();
     }
 
@@ -139,14 +153,13 @@ internal sealed partial class WebSocketConnection : IWebSocketConnection, ISendL
         Abort();
     }
 
-    void ISendLoopOwner.OnQueueOverflow(int droppedMessages)
+    void ISendLoopOwner.OnQueueOverflow(int droppedMessages, CloseRequest close)
     {
         _available = false;
         _metrics.SlowConsumerDisconnected();
         _log.Warning("Disconnecting slow consumer {ConnectionId} from {RemoteEndPoint}: outgoing queue full, {Dropped} messages dropped",
             Info.Id, Info.RemoteEndPoint, droppedMessages);
         Statistics.CloseReason = "slow consumer";
-        var close = _sendLoop.RequestClose(WebSocketCloseStatus.PolicyViolation, "slow consumer: outgoing queue full", dropQueued: true);
         _ = CutOffAsync(close);
     }
 

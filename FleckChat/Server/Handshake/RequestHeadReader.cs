@@ -13,7 +13,9 @@ internal static class RequestHeadReader
 
     public static async Task<RequestHead> ReadAsync(Stream stream, int maxHeadBytes, CancellationToken cancellationToken)
     {
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(Math.Min(InitialBufferSize, maxHeadBytes + 4));
+        // The head may be maxHeadBytes long plus the final CRLFCRLF; we never read past that.
+        int limit = maxHeadBytes + 4;
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(Math.Min(InitialBufferSize, limit));
         int length = 0;
         try
         {
@@ -21,10 +23,10 @@ internal static class RequestHeadReader
             {
                 if (length == buffer.Length)
                 {
-                    buffer = Grow(buffer, length, maxHeadBytes + 4);
+                    buffer = Grow(buffer, length, limit);
                 }
 
-                int read = await stream.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
+                int read = await stream.ReadAsync(buffer.AsMemory(length, Math.Min(buffer.Length, limit) - length), cancellationToken).ConfigureAwait(false);
                 if (read == 0)
                 {
                     return RequestHead.Closed;
@@ -33,13 +35,13 @@ internal static class RequestHeadReader
                 int searchFrom = Math.Max(0, length - 3);
                 length += read;
                 int end = buffer.AsSpan(searchFrom, length - searchFrom).IndexOf("\r\n\r\n"u8);
-                if (end >= 0)
+                if (end >= 0 && end + searchFrom <= maxHeadBytes)
                 {
                     end += searchFrom;
                     return Parse(buffer.AsSpan(0, end), buffer.AsSpan(end + 4, length - end - 4));
                 }
 
-                if (length >= maxHeadBytes + 4)
+                if (end >= 0 || length >= limit)
                 {
                     return RequestHead.Rejected(new HandshakeRejection(431, $"request head larger than {maxHeadBytes} bytes"));
                 }

@@ -1,0 +1,89 @@
+using System.Net;
+using FleckChat.Hosting;
+using Serilog.Events;
+
+namespace FleckChat.Tests.Hosting;
+
+[TestClass]
+public sealed class DaemonCommandLineTests
+{
+    private static (DaemonOptions? Options, string? Error) Parse(string[] args, Dictionary<string, string>? env = null)
+    {
+        var commandLine = new DaemonCommandLine(name => env is not null && env.TryGetValue(name, out var v) ? v : null);
+        var result = commandLine.Command.Parse(args);
+        return result.Errors.Count > 0 ? (null, result.Errors[0].Message) : (commandLine.Read(result), null);
+    }
+
+    [TestMethod]
+    public void Parse_Nothing_Defaults()
+    {
+        var (options, _) = Parse([]);
+
+        Assert.AreEqual(new DaemonOptions(), options);
+        Assert.AreEqual("ws://0.0.0.0:8080/chat", options!.Location);
+    }
+
+    [TestMethod]
+    public void Parse_EveryFlag()
+    {
+        var (options, error) = Parse(["--port", "9000", "--bind", "::", "--path", "/talk", "--max-message-bytes", "1000",
+            "--log-dir", "/tmp/x", "--log-level", "debug"]);
+
+        Assert.IsNull(error);
+        Assert.AreEqual(9000, options!.Port);
+        Assert.AreEqual(IPAddress.IPv6Any, options.Bind);
+        Assert.AreEqual("/talk", options.Path);
+        Assert.AreEqual(1000, options.MaxMessageBytes);
+        Assert.AreEqual("/tmp/x", options.LogDirectory);
+        Assert.AreEqual(LogEventLevel.Debug, options.LogLevel);
+        Assert.AreEqual("ws://[::]:9000/talk", options.Location);
+    }
+
+    [TestMethod]
+    public void Parse_EnvironmentOnly_Used()
+    {
+        var (options, _) = Parse([], new() { ["FLECKCHAT_PORT"] = "7000", ["FLECKCHAT_LOG_LEVEL"] = "Warning" });
+
+        Assert.AreEqual(7000, options!.Port);
+        Assert.AreEqual(LogEventLevel.Warning, options.LogLevel);
+    }
+
+    [TestMethod]
+    public void Parse_FlagAndEnvironment_FlagWins()
+    {
+        var (options, _) = Parse(["--port", "9001"], new() { ["FLECKCHAT_PORT"] = "7000" });
+
+        Assert.AreEqual(9001, options!.Port);
+    }
+
+    [TestMethod]
+    public void Parse_BadEnvironment_ErrorNamesVariable()
+    {
+        var (_, error) = Parse([], new() { ["FLECKCHAT_MAX_MESSAGE_BYTES"] = "lots" });
+
+        Assert.StartsWith("FLECKCHAT_MAX_MESSAGE_BYTES: ", error);
+    }
+
+    [TestMethod]
+    public void Parse_BadEnvironmentButFlagGiven_FlagWins()
+    {
+        var (options, error) = Parse(["--port", "1234"], new() { ["FLECKCHAT_PORT"] = "nope" });
+
+        Assert.IsNull(error, error);
+        Assert.AreEqual(1234, options!.Port);
+    }
+
+    [TestMethod]
+    [DataRow("--port", "-1")]
+    [DataRow("--port", "65536")]
+    [DataRow("--bind", "localhost")]
+    [DataRow("--path", "/with space")]
+    [DataRow("--max-message-bytes", "10")]
+    [DataRow("--log-level", "3")]
+    public void Parse_InvalidValue_ErrorNamesFlag(string flag, string value)
+    {
+        var (_, error) = Parse([flag, value]);
+
+        Assert.StartsWith(flag + ": ", error);
+    }
+}

@@ -1,0 +1,211 @@
+using System.Net.WebSockets;
+using System.Text;
+using FleckChat.Server;
+using FleckChat.Tests.Support;
+
+namespace FleckChat.Tests.Server;
+
+/// <summary>Fleck's event model over real sockets: order, payloads, sends, and handler failures.</summary>
+[TestClass]
+public sealed class ConnectionEventsTests
+{
+    [TestMethod]
+    public async Task Events_RaisedInOrder_OpenMessagesBinaryClose()
+    {
+        var events = new List<string>();
+        var closed = new Signal<bool>();
+        await using var server = TestServer.Start(c =>
+        {
+            c.OnOpen = () => events.Add("open");
+            c.OnMessage = m => events.Add("text:" + m);
+            c.OnBinary = b => events.Add("binary:" + b.Length);
+            c.OnClose = () =>
+            {
+                events.Add("close");
+                closed.Set(true);
+            };
+        });
+        await using var client = await ChatClient.ConnectAsync(server.Uri);
+
+        await client.SendTextAsync("one");
+        await client.SendBinaryAsync([1, 2, 3]);
+        await client.SendTextAsync("two");
+        await client.CloseAsync();
+        await closed.Task.Bounded();
+
+        CollectionAssert.AreEqual(new[] { "open", "text:one", "binary:3", "text:two", "close" }, events);
+    }
+
+    [TestMethod]
+    public async Task Close_ByClient_EchoesCodeAndRecordsIt()
+    {
+        var stats = new Signal<ConnectionStatistics>();
+        await using var server = TestServer.Start(c => c.OnClose = () => stats.Set(c.Statistics));
+        await using var client = await ChatClient.ConnectAsync(server.Uri);
+
+        await client.Socket.CloseAsync((WebSocketCloseStatus)4000, "done", CancellationToken.None).WaitAsync(Wait.Timeout);
+
+        Assert.AreEqual((WebSocketCloseStatus)4000, client.Socket.CloseStatus);
+        Assert.AreEqual(4000, (await stats.Task.Bounded()).CloseCode);
+    }
+
+    [TestMethod]
+    public async Task Close_ByServer_SendsCodeAfterQueuedMessages()
+    {
+        await using var server = TestServer.Start(c => c.OnOpen = () =>
+        {
+            _ = c.Send("first");
+            _ = c.Send("second");
+            c.Close(4001);
+        });
+        await using var client = await ChatClient.ConnectAsync(server.Uri);
+
+        Assert.AreEqual("first", await client.ReceiveTextAsync());
+        Assert.AreEqual("second", await client.ReceiveTextAsync());
+        Assert.AreEqual((WebSocketCloseStatus)4001, await client.ReceiveCloseAsync());
+    }
+
+    [TestMethod]
+    public async Task Send_ToOpenConnection_TaskCompletes()
+    {
+        var sent = new Signal<Task>();
+        await using var server = TestServer.Start(c => c.OnOpen = () => sent.Set(c.Send("hi")));
+        await using var client = await ChatClient.ConnectAsync(server.Uri);
+
+        Assert.AreEqual("hi", await client.ReceiveTextAsync());
+        await (await sent.Task.Bounded()).Bounded();
+    }
+
+    [TestMethod]
+    public async Task Send_AfterClose_TaskFaultsWithoutThrowing()
+    {
+        var later = new Signal<IWebSocketConnection>();
+        await using var server = TestServer.Start(c => c.OnClose = () => later.Set(c));
+        await using var client = await ChatClient.ConnectAsync(server.Uri);
+        await client.CloseAsync();
+        var connection = await later.Task.Bounded();
+
+        var task = connection.Send("too late");
+
+        await Assert.ThrowsExactlyAsync<ConnectionNotAvailableException>(() => task.Bounded());
+        Assert.IsFalse(connection.IsAvailable);
+    }
+
+    [TestMethod]
+    public async Task Ping_FromClient_RaisesOnPingWithPayloadAndIsAnswered()
+    {
+        var ping = new Signal<byte[]>();
+        await using var server = TestServer.Start(c => c.OnPing = ping.Set);
+        await using var client = await RawClient.ConnectAsync(server.Port);
+        await client.HandshakeAsync();
+
+        await client.SendFrameAsync(0x9, Encoding.UTF8.GetBytes("are you there"));
+
+        Assert.AreEqual("are you there", Encoding.UTF8.GetString(await ping.Task.Bounded()));
+        var (opcode, payload) = await client.ReadFrameAsync();
+        Assert.AreEqual(0xA, opcode);
+        Assert.AreEqual("are you there", Encoding.UTF8.GetString(payload));
+    }
+
+    [TestMethod]
+    public async Task Pong_FromClient_RaisesOnPong()
+    {
+        var pong = new Signal<byte[]>();
+        await using var server = TestServer.Start(c => c.OnPong = pong.Set);
+        await using var client = await RawClient.ConnectAsync(server.Port);
+        await client.HandshakeAsync();
+
+        await client.SendFrameAsync(0xA, [7, 8]);
+
+        CollectionAssert.AreEqual(new byte[] { 7, 8 }, await pong.Task.Bounded());
+    }
+
+    [TestMethod]
+    public async Task SendPing_ReachesClientAsPingFrame()
+    {
+        await using var server = TestServer.Start(c => c.OnOpen = () => _ = c.SendPing([1, 2, 3]));
+        await using var client = await RawClient.ConnectAsync(server.Port);
+        await client.HandshakeAsync();
+
+        var (opcode, payload) = await client.ReadFrameAsync();
+
+        Assert.AreEqual(0x9, opcode);
+        CollectionAssert.AreEqual(new byte[] { 1, 2, 3 }, payload);
+    }
+
+    [TestMethod]
+    public async Task Frame_PipelinedWithHandshake_IsReceived()
+    {
+        var received = new Signal<string>();
+        await using var server = TestServer.Start(c => c.OnMessage = received.Set);
+        await using var client = await RawClient.ConnectAsync(server.Port);
+        var key = new byte[] { 1, 2, 3, 4 };
+        var text = Encoding.UTF8.GetBytes("early");
+        var frame = new byte[] { 0x81, (byte)(0x80 | text.Length), 1, 2, 3, 4 }
+            .Concat(text.Select((b, i) => (byte)(b ^ key[i & 3]))).ToArray();
+
+        await client.SendAsync([.. Encoding.Latin1.GetBytes(RawClient.UpgradeRequest()), .. frame]);
+
+        Assert.AreEqual("early", await received.Task.Bounded());
+    }
+
+    [TestMethod]
+    public async Task Handler_Throws_ConnectionSurvivesAndOnErrorHears()
+    {
+        var error = new Signal<Exception>();
+        await using var server = TestServer.Start(c =>
+        {
+            c.OnError = error.Set;
+            c.OnMessage = m =>
+            {
+                if (m == "boom")
+                {
+                    throw new InvalidOperationException("handler bug");
+                }
+
+                _ = c.Send("echo:" + m);
+            };
+        });
+        await using var client = await ChatClient.ConnectAsync(server.Uri);
+
+        await client.SendTextAsync("boom");
+        await client.SendTextAsync("fine");
+
+        Assert.AreEqual("handler bug", (await error.Task.Bounded()).Message);
+        Assert.AreEqual("echo:fine", await client.ReceiveTextAsync());
+    }
+
+    [TestMethod]
+    public async Task ConnectionInfo_DescribesClient()
+    {
+        var info = new Signal<IWebSocketConnectionInfo>();
+        await using var server = TestServer.Start(c => info.Set(c.ConnectionInfo));
+        await using var client = await RawClient.ConnectAsync(server.Port);
+        await client.SendAsync(RawClient.UpgradeRequest("/chat?name=bob", extraHeaders: ["Origin: http://example.test", "Cookie: a=1; b=two"]));
+        await client.ReadResponseHeadAsync();
+
+        var i = await info.Task.Bounded();
+
+        Assert.AreEqual("127.0.0.1", i.ClientIpAddress);
+        Assert.IsGreaterThan(0, i.ClientPort);
+        Assert.AreEqual("/chat?name=bob", i.Path);
+        Assert.AreEqual("127.0.0.1", i.Host);
+        Assert.AreEqual("http://example.test", i.Origin);
+        Assert.AreEqual("two", i.Cookies["b"]);
+        Assert.AreEqual("13", i.Headers["sec-websocket-version"]);
+        Assert.AreNotEqual(Guid.Empty, i.Id);
+    }
+
+    [TestMethod]
+    public async Task KeepAlive_PeerNeverAnswers_ConnectionDropped()
+    {
+        var closed = new Signal<bool>();
+        await using var server = TestServer.Start(c => c.OnClose = () => closed.Set(true),
+            new WebSocketServerOptions { KeepAliveInterval = TimeSpan.FromMilliseconds(200), KeepAliveTimeout = TimeSpan.FromMilliseconds(500) });
+        await using var client = await RawClient.ConnectAsync(server.Port);
+        await client.HandshakeAsync();
+
+        // The raw client reads nothing and answers no ping: a dead peer as far as the server can tell.
+        Assert.IsTrue(await closed.Task.Bounded());
+    }
+}

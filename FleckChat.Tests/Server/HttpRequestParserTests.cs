@@ -1,0 +1,66 @@
+using System.Text;
+using FleckChat.Server.Handshake;
+
+namespace FleckChat.Tests.Server;
+
+[TestClass]
+public sealed class HttpRequestParserTests
+{
+    private static HttpRequest Parse(string head)
+    {
+        Assert.IsTrue(HttpRequestParser.TryParse(Encoding.Latin1.GetBytes(head), out var request, out var error), error);
+        return request!;
+    }
+
+    private static string Error(string head)
+    {
+        Assert.IsFalse(HttpRequestParser.TryParse(Encoding.Latin1.GetBytes(head), out _, out var error));
+        return error;
+    }
+
+    [TestMethod]
+    public void TryParse_RequestLineAndHeaders_Parsed()
+    {
+        var request = Parse("GET /chat?name=alice HTTP/1.1\r\nHost: example\r\nX-A:  spaced  ");
+
+        Assert.AreEqual("GET", request.Method);
+        Assert.AreEqual("/chat?name=alice", request.Target);
+        Assert.AreEqual("/chat", request.Path);
+        Assert.AreEqual("name=alice", request.Query);
+        Assert.AreEqual("example", request.Header("host"));
+        Assert.AreEqual("spaced", request.Header("X-A"));
+    }
+
+    [TestMethod]
+    public void TryParse_RepeatedListHeader_Joined()
+    {
+        var request = Parse("GET / HTTP/1.1\r\nConnection: keep-alive\r\nConnection: Upgrade");
+
+        Assert.AreEqual("keep-alive, Upgrade", request.Header("Connection"));
+        Assert.IsTrue(request.HeaderHasToken("connection", "upgrade"));
+    }
+
+    [TestMethod]
+    public void TryParse_RepeatedHost_Rejected() =>
+        Assert.Contains("Host", Error("GET / HTTP/1.1\r\nHost: a\r\nHost: b"));
+
+    [TestMethod]
+    public void TryParse_LineFolding_Rejected() =>
+        Assert.Contains("folding", Error("GET / HTTP/1.1\r\nX-A: a\r\n b"));
+
+    [TestMethod]
+    public void TryParse_SpaceBeforeColon_Rejected() =>
+        Assert.Contains("header name", Error("GET / HTTP/1.1\r\nHost : a"));
+
+    [TestMethod]
+    public void TryParse_AbsoluteTarget_Rejected() =>
+        Assert.Contains("target", Error("GET http://x/chat HTTP/1.1\r\nHost: a"));
+
+    [TestMethod]
+    public void TryParse_BadVersion_Rejected() =>
+        Assert.Contains("version", Error("GET / HTTP/one\r\nHost: a"));
+
+    [TestMethod]
+    public void TryParse_ControlCharacterInValue_Rejected() =>
+        Assert.Contains("control", Error("GET / HTTP/1.1\r\nX-A: a\u0001b"));
+}

@@ -1,0 +1,145 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+
+namespace FleckChat.Tests.Support;
+
+/// <summary>The real daemon as a child process (<c>dotnet fleckchat.dll ...</c>), with its output captured line by line.</summary>
+internal sealed partial class DaemonProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _lines = new();
+    private readonly List<(Regex Pattern, TaskCompletionSource<Match> Found)> _waiters = [];
+    private readonly object _gate = new();
+
+    private DaemonProcess(Process process) => _process = process;
+
+    public int Id => _process.Id;
+
+    public string Output => string.Join('\n', _lines);
+
+    public static string DllPath => Path.Combine(AppContext.BaseDirectory, "fleckchat.dll");
+
+    public static DaemonProcess Start(IEnumerable<string> args, IDictionary<string, string>? environment = null, string? workingDirectory = null)
+    {
+        var info = new ProcessStartInfo(DotnetHost)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? AppContext.BaseDirectory,
+        };
+        info.ArgumentList.Add(DllPath);
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
+        }
+
+        var process = new Process { StartInfo = info, EnableRaisingEvents = true };
+        var daemon = new DaemonProcess(process);
+        process.OutputDataReceived += (_, e) => daemon.OnLine(e.Data);
+        process.ErrorDataReceived += (_, e) => daemon.OnLine(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return daemon;
+    }
+
+    /// <summary>Runs the daemon to completion (for command-line errors) and returns its exit code and output.</summary>
+    public static async Task<(int ExitCode, string Output)> RunAsync(params string[] args)
+    {
+        await using var daemon = Start(args);
+        int code = await daemon.WaitForExitAsync(Wait.Timeout);
+        return (code, daemon.Output);
+    }
+
+    /// <summary>Starts the daemon on a free port of 127.0.0.1 and waits until it says where it listens.</summary>
+    public static async Task<(DaemonProcess Daemon, int Port)> StartListeningAsync(string logDir, params string[] extraArgs)
+    {
+        var daemon = Start(["--port", "0", "--bind", "127.0.0.1", "--log-dir", logDir, .. extraArgs]);
+        var match = await daemon.WaitForLineAsync(ListeningLine());
+        return (daemon, int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    public async Task<Match> WaitForLineAsync(Regex pattern)
+    {
+        var found = new TaskCompletionSource<Match>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_gate)
+        {
+            foreach (var line in _lines)
+            {
+                if (pattern.Match(line) is { Success: true } match)
+                {
+                    return match;
+                }
+            }
+
+            _waiters.Add((pattern, found));
+        }
+
+        try
+        {
+            return await found.Task.WaitAsync(Wait.Timeout);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"no line matching /{pattern}/ in:\n{Output}");
+        }
+    }
+
+    public void Signal(string signal)
+    {
+        using var kill = Process.Start("kill", ["-" + signal, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+    }
+
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cts.Token);
+        return _process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    [GeneratedRegex(@"listening on ws://[^ ]+:(\d+)/")]
+    public static partial Regex ListeningLine();
+
+    private static string DotnetHost =>
+        Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet";
+
+    private void OnLine(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            _lines.Enqueue(line);
+            foreach (var waiter in _waiters.ToArray())
+            {
+                if (waiter.Pattern.Match(line) is { Success: true } match)
+                {
+                    waiter.Found.TrySetResult(match);
+                    _waiters.Remove(waiter);
+                }
+            }
+        }
+    }
+}
