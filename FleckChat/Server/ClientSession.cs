@@ -123,6 +123,13 @@ internal sealed class ClientSession
         }
 
         var request = head.Request;
+        if (request is not null && _settings.HttpHandler is { } handler && !request.HeaderHasToken("Upgrade", "websocket") &&
+            handler(request) is { } response)
+        {
+            await RespondAsync(transport, request, response, timeout.Token).ConfigureAwait(false);
+            return null;
+        }
+
         var rejection = head.Rejection ?? HandshakeValidator.Validate(request!, _settings.IsPathServed);
         string? subProtocol = null;
         if (rejection is null)
@@ -193,6 +200,14 @@ internal sealed class ClientSession
     {
         HandshakeFailed(remote, rejection.Status, rejection.Reason);
         await transport.WriteAsync(HttpResponses.Error(rejection), cancellationToken).ConfigureAwait(false);
+        await transport.FlushAsync(cancellationToken).ConfigureAwait(false);
+        await LingeringClose.RunAsync(_socket, Linger).ConfigureAwait(false);
+    }
+
+    private async Task RespondAsync(Stream transport, HttpRequest request, HttpResponse response, CancellationToken cancellationToken)
+    {
+        var bytes = HttpResponses.Plain(response.Status, response.ContentType, response.Body, response.Headers, includeBody: request.Method != "HEAD");
+        await transport.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
         await transport.FlushAsync(cancellationToken).ConfigureAwait(false);
         await LingeringClose.RunAsync(_socket, Linger).ConfigureAwait(false);
     }

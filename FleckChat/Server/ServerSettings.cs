@@ -18,4 +18,5 @@ internal sealed record ServerSettings(
     Func<X509Certificate2?> Certificate,
     SslProtocols SslProtocols,
     ServerMetrics Metrics,
-    ILogger Log);
+    ILogger Log,
+    Func<Handshake.HttpRequest, Handshake.HttpResponse?>? HttpHandler);

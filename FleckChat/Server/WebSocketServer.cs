@@ -60,6 +60,13 @@ internal sealed class WebSocketServer : IDisposable, IAsyncDisposable
 
     public ILogger Logger { get; set; } = Serilog.Core.Logger.None;
 
+    /// <summary>
+    /// Answers plain HTTP requests (those without <c>Upgrade: websocket</c>) before the WebSocket
+    /// checks run; returning null leaves the request to them (404, 405, 426 ...). The answer is sent
+    /// with <c>Connection: close</c>, without a body for HEAD.
+    /// </summary>
+    public Func<Handshake.HttpRequest, Handshake.HttpResponse?>? HttpHandler { get; set; }
+
     public ServerMetrics Metrics { get; } = new();
 
     public int ConnectionCount => (int)Metrics.ConnectionsOpen;
@@ -74,7 +81,7 @@ internal sealed class WebSocketServer : IDisposable, IAsyncDisposable
 
         string path = Location.Path;
         _settings = new ServerSettings(Options, [.. SupportedSubProtocols], PathFilter ?? (p => p == path),
-            config, Location.IsSecure, () => Certificate, EnabledSslProtocols, Metrics, Logger);
+            config, Location.IsSecure, () => Certificate, EnabledSslProtocols, Metrics, Logger, HttpHandler);
         if (Location.IsSecure && Certificate is null)
         {
             throw new InvalidOperationException("A wss:// location needs a Certificate.");
