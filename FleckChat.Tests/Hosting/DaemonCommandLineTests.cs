@@ -19,8 +19,9 @@ public sealed class DaemonCommandLineTests
     {
         var (options, _) = Parse([]);
 
-        Assert.AreEqual(new DaemonOptions(), options);
-        Assert.AreEqual("ws://0.0.0.0:8080/chat", options!.Location);
+        Assert.AreEqual(new DaemonOptions() with { AllowedOrigins = options!.AllowedOrigins }, options);
+        Assert.IsEmpty(options.AllowedOrigins);
+        Assert.AreEqual("ws://0.0.0.0:8080/chat", options.Location);
     }
 
     [TestMethod]

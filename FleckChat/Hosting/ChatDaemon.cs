@@ -1,12 +1,13 @@
 using System.Net.Sockets;
 using System.Reflection;
 using FleckChat.Chat;
+using FleckChat.Chat.Formats;
 using FleckChat.Server;
 using Serilog;
 
 namespace FleckChat.Hosting;
 
-/// <summary>The daemon's parts put together: a WebSocket server whose connections join one chat room.</summary>
+/// <summary>The daemon's parts put together: a WebSocket server whose connections join the chat.</summary>
 internal sealed class ChatDaemon : IAsyncDisposable
 {
     public static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(3);
@@ -15,22 +16,24 @@ internal sealed class ChatDaemon : IAsyncDisposable
     private readonly ILogger _log;
     private readonly WebSocketServer _server;
 
-    public ChatDaemon(DaemonOptions options, ILogger log)
+    public ChatDaemon(DaemonOptions options, ILogger log, TimeProvider? time = null)
     {
         _options = options;
         _log = log;
+        Chat = new ChatServer(ChatOptionsFrom(options), log, options.Path, time);
         _server = new WebSocketServer(options.Location)
         {
-            Options = new WebSocketServerOptions { MaxMessageBytes = options.MaxMessageBytes },
+            Options = ServerOptionsFrom(options),
             Logger = log,
+            SupportedSubProtocols = [JsonFormat.SubProtocol],
+            PathFilter = Chat.IsPathServed,
         };
-        Room = new ChatRoom(log);
     }
 
     public static string Version { get; } =
         typeof(ChatDaemon).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
-    public ChatRoom Room { get; }
+    public ChatServer Chat { get; }
 
     public WebSocketServer Server => _server;
 
@@ -39,10 +42,30 @@ internal sealed class ChatDaemon : IAsyncDisposable
 
     public string Endpoint => _options.Format(_server.Port);
 
+    public static ChatOptions ChatOptionsFrom(DaemonOptions options) => new()
+    {
+        HistorySize = options.History,
+        MaxTextBytes = options.MaxTextBytes,
+        RateCount = options.RateLimit.Count,
+        RateWindow = TimeSpan.FromSeconds(options.RateLimit.Seconds),
+        FloodWindows = options.FloodWindows,
+        IdleTimeout = TimeSpan.FromSeconds(options.IdleTimeoutSeconds),
+        JoinNotices = options.JoinNotices,
+        MaxRooms = options.MaxRooms,
+    };
+
+    public static WebSocketServerOptions ServerOptionsFrom(DaemonOptions options) => new()
+    {
+        MaxMessageBytes = options.MaxMessageBytes,
+        MaxConnections = options.MaxConnections,
+        MaxConnectionsPerIp = options.MaxConnectionsPerIp,
+        AllowedOrigins = options.AllowedOrigins,
+    };
+
     /// <summary>Binds and starts serving. Throws <see cref="SocketException"/> when the address cannot be used.</summary>
     public void Start()
     {
-        _server.Start(Room.Attach);
+        _server.Start(Chat.Attach);
         _log.Information("FleckChat {Version} listening on {Endpoint}", Version, Endpoint);
     }
 
@@ -51,11 +74,13 @@ internal sealed class ChatDaemon : IAsyncDisposable
     {
         _log.Information("Shutting down: closing {Count} connections with 1001", _server.ConnectionCount);
         await _server.StopAsync(StopTimeout).ConfigureAwait(false);
+        Chat.Dispose();
         _log.Information("Stopped");
     }
 
     public async ValueTask DisposeAsync()
     {
         await _server.DisposeAsync().ConfigureAwait(false);
+        Chat.Dispose();
     }
 }

@@ -30,6 +30,40 @@ internal static class OptionBuilder
         return option;
     }
 
+    /// <summary>
+    /// A repeatable option (<c>--allowed-origin A --allowed-origin B</c>); its environment variable
+    /// holds the values separated by commas or spaces.
+    /// </summary>
+    public static Option<string[]> CreateList(string name, string environmentVariable, string description,
+        Func<string, string?> validate, Func<string, string?> getEnvironment)
+    {
+        var option = new Option<string[]>(name)
+        {
+            Description = $"{description} [env: {environmentVariable}, comma-separated]",
+            HelpName = name.TrimStart('-').Split('-')[^1],
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        option.CustomParser = result => ParseList(result, result.Tokens.Select(t => t.Value), name, validate);
+        option.DefaultValueFactory = result => ParseList(result,
+            (getEnvironment(environmentVariable) ?? "").Split([',', ' '], StringSplitOptions.RemoveEmptyEntries), environmentVariable, validate);
+        return option;
+    }
+
+    private static string[] ParseList(ArgumentResult result, IEnumerable<string> values, string source, Func<string, string?> validate)
+    {
+        var list = values.ToArray();
+        foreach (var value in list)
+        {
+            if (validate(value) is { } error)
+            {
+                result.AddError($"{source}: {error}");
+                return [];
+            }
+        }
+
+        return list;
+    }
+
     private static T Parse<T>(ArgumentResult result, string text, string source, Func<string, (T? Value, string? Error)> parse)
     {
         var (value, error) = parse(text);

@@ -22,6 +22,7 @@ internal sealed class ClientSession
     private readonly Action<ClientSession> _ended;
     private WebSocketConnection? _connection;
     private volatile bool _aborted;
+    private bool _holdsSlot;
 
     public ClientSession(Socket socket, ServerSettings settings, Action<ClientSession> ended)
     {
@@ -102,6 +103,11 @@ internal sealed class ClientSession
                 await transport.DisposeAsync().ConfigureAwait(false);
             }
 
+            if (_holdsSlot)
+            {
+                _settings.Limiter.Release(remote.Address);
+            }
+
             _ended(this);
         }
     }
@@ -130,7 +136,7 @@ internal sealed class ClientSession
             return null;
         }
 
-        var rejection = head.Rejection ?? HandshakeValidator.Validate(request!, _settings.IsPathServed);
+        var rejection = head.Rejection ?? HandshakeValidator.Validate(request!, _settings.IsPathServed, _settings.Options.AllowedOrigins);
         string? subProtocol = null;
         if (rejection is null)
         {
@@ -140,6 +146,15 @@ internal sealed class ClientSession
                 rejection = HandshakeRejection.BadRequest(
                     $"none of the offered subprotocols is supported (supported: {string.Join(", ", _settings.SubProtocols)})");
             }
+        }
+
+        if (rejection is null && _settings.Limiter.TryAcquire(remote.Address) is { } full)
+        {
+            rejection = new HandshakeRejection(503, full, [new("Retry-After", "10")]);
+        }
+        else if (rejection is null)
+        {
+            _holdsSlot = true;
         }
 
         if (rejection is not null)
