@@ -12,12 +12,13 @@ internal static class OptionBuilder
 {
     /// <param name="parse">Turns text into a value, or returns an error text saying what is wrong.</param>
     public static Option<T> Create<T>(string name, string environmentVariable, T defaultValue, string description,
-        Func<string, (T? Value, string? Error)> parse, Func<string, string?> getEnvironment)
+        Func<string, (T? Value, string? Error)> parse, Func<string, string?> getEnvironment, string? helpName = null)
     {
         var option = new Option<T>(name)
         {
             Description = $"{description} [env: {environmentVariable}]",
-            HelpName = name.TrimStart('-').Split('-')[^1],
+            HelpName = helpName ?? name.TrimStart('-').Split('-')[^1],
+            Arity = ArgumentArity.ExactlyOne,
         };
         option.CustomParser = result => Parse(result, result.Tokens.Count > 0 ? result.Tokens[^1].Value : "", name, parse);
         option.DefaultValueFactory = result =>

@@ -22,7 +22,7 @@ internal sealed class ClientSession
     private readonly Action<ClientSession> _ended;
     private WebSocketConnection? _connection;
     private volatile bool _aborted;
-    private bool _holdsSlot;
+    private int _holdsSlot;
 
     public ClientSession(Socket socket, ServerSettings settings, Action<ClientSession> ended)
     {
@@ -103,11 +103,7 @@ internal sealed class ClientSession
                 await transport.DisposeAsync().ConfigureAwait(false);
             }
 
-            if (_holdsSlot)
-            {
-                _settings.Limiter.Release(remote.Address);
-            }
-
+            ReleaseSlot(remote);
             _ended(this);
         }
     }
@@ -154,7 +150,7 @@ internal sealed class ClientSession
         }
         else if (rejection is null)
         {
-            _holdsSlot = true;
+            _holdsSlot = 1;
         }
 
         if (rejection is not null)
@@ -179,7 +175,8 @@ internal sealed class ClientSession
             KeepAliveInterval = options.KeepAliveInterval,
             KeepAliveTimeout = options.KeepAliveInterval > TimeSpan.Zero ? options.KeepAliveTimeout : Timeout.InfiniteTimeSpan,
         });
-        var connection = new WebSocketConnection(socket, _socket, stream, new ConnectionInfo(request, remote, subProtocol), options, _settings.Metrics, _settings.Log);
+        var connection = new WebSocketConnection(socket, _socket, stream, new ConnectionInfo(request, remote, subProtocol), options, _settings.Metrics, _settings.Log,
+            () => ReleaseSlot(remote));
         observer.Listener = connection;
         return connection;
     }
@@ -225,6 +222,15 @@ internal sealed class ClientSession
         await transport.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
         await transport.FlushAsync(cancellationToken).ConfigureAwait(false);
         await LingeringClose.RunAsync(_socket, Linger).ConfigureAwait(false);
+    }
+
+    /// <summary>Gives the connection-limit slot back, once (the connection does it before OnClose).</summary>
+    private void ReleaseSlot(IPEndPoint remote)
+    {
+        if (Interlocked.Exchange(ref _holdsSlot, 0) == 1)
+        {
+            _settings.Limiter.Release(remote.Address);
+        }
     }
 
     private void HandshakeFailed(IPEndPoint remote, int status, string reason)
