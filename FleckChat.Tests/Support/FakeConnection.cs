@@ -34,7 +34,7 @@ internal sealed class FakeConnection : IWebSocketConnection
 
     public bool IsAvailable { get; private set; } = true;
 
-    public ConnectionStatistics Statistics { get; } = new(DateTimeOffset.UtcNow);
+    public ConnectionStatistics Statistics { get; } = ConnectionStatistics.OpenedNow();
 
     /// <summary>Every text message sent to this connection, in order.</summary>
     public IReadOnlyList<string> Received => [.. _received];

@@ -4,6 +4,7 @@ using FleckChat.Chat.Names;
 using FleckChat.Chat.Safety;
 using FleckChat.Server;
 using Serilog;
+using Serilog.Events;
 
 namespace FleckChat.Chat;
 
@@ -132,8 +133,12 @@ internal sealed partial class ChatServer : IDisposable
         }
 
         CountChanged?.Invoke(count);
-        _log.Information("{Name} joined {Room} from {RemoteEndPoint} ({ConnectionId}); {Count} users connected",
-            member.Name, roomName, info.RemoteEndPoint, info.Id, count);
+        if (_log.IsEnabled(LogEventLevel.Information))
+        {
+            // Checked first: with five properties Serilog would box them into an array even when the level is off.
+            _log.Information("{Name} joined {Room} from {RemoteEndPoint} ({ConnectionId}); {Count} users connected",
+                member.Name, roomName, info.RemoteEndPoint, info.Id, count);
+        }
     }
 
     internal void Leave(Member member)
@@ -166,6 +171,11 @@ internal sealed partial class ChatServer : IDisposable
         }
 
         CountChanged?.Invoke(count);
+        if (!_log.IsEnabled(LogEventLevel.Information))
+        {
+            return;
+        }
+
         var stats = member.Connection.Statistics;
         _log.Information("{Name} left {Room} ({ConnectionId}) after {DurationSeconds}s, close {CloseCode} {CloseReason}, {MessagesIn} in / {MessagesOut} out; {Count} users connected",
             member.Name, roomName, member.Connection.ConnectionInfo.Id, Math.Round((DateTimeOffset.UtcNow - stats.OpenedAt).TotalSeconds, 3),

@@ -1,4 +1,3 @@
-using System.Text;
 using FleckChat.Chat.Events;
 using FleckChat.Chat.Formats;
 using FleckChat.Chat.Safety;
@@ -32,9 +31,6 @@ internal sealed class Member
     /// <summary>Set when the member joins; empty before.</summary>
     public string Name { get; private set; } = "";
 
-    /// <summary>The UTF-8 bytes of <c>[name]: </c>, computed once per name.</summary>
-    public byte[] LinePrefix { get; private set; } = [];
-
     public ChatRoom? Room { get; set; }
 
     /// <summary>Where the member sits in its room's list (kept by the room), or -1.</summary>
@@ -48,11 +44,7 @@ internal sealed class Member
     /// <summary>When the member last sent something (a <see cref="TimeProvider"/> timestamp).</summary>
     public long LastActivity => Volatile.Read(ref _lastActivity);
 
-    public void Named(string name)
-    {
-        Name = name;
-        LinePrefix = Encoding.UTF8.GetBytes("[" + name + "]: ");
-    }
+    public void Named(string name) => Name = name;
 
     public void Active(long now) => Volatile.Write(ref _lastActivity, now);
 

@@ -13,7 +13,7 @@ namespace FleckChat.Server;
 /// request that does not become a WebSocket gets its HTTP error here and never reaches the
 /// application.
 /// </summary>
-internal sealed class ClientSession : IConnectionOwner
+internal sealed class ClientSession
 {
     private static readonly TimeSpan Linger = TimeSpan.FromSeconds(1);
 
@@ -21,9 +21,11 @@ internal sealed class ClientSession : IConnectionOwner
     private readonly ServerSettings _settings;
     private readonly ISessionTracker _tracker;
     private readonly IPEndPoint _remote;
+    private readonly long _handshakeDeadline;
     private WebSocketConnection? _connection;
     private Task _handshake = Task.CompletedTask;
     private volatile bool _aborted;
+    private volatile bool _timedOut;
     private int _holdsSlot;
 
     public ClientSession(Socket socket, ServerSettings settings, ISessionTracker tracker)
@@ -32,9 +34,8 @@ internal sealed class ClientSession : IConnectionOwner
         _settings = settings;
         _tracker = tracker;
         _remote = (IPEndPoint)socket.RemoteEndPoint!;
+        _handshakeDeadline = Environment.TickCount64 + (long)settings.Options.HandshakeTimeout.TotalMilliseconds;
     }
-
-    public WebSocketConnection? Connection => _connection;
 
     /// <summary>
     /// Runs the handshake. Once it succeeds the connection lives on by itself (so that an idle member
@@ -42,26 +43,19 @@ internal sealed class ClientSession : IConnectionOwner
     /// </summary>
     public void Start() => _handshake = RunAsync();
 
-    /// <summary>Completes when the client is gone; never faults.</summary>
-    public async Task WaitAsync()
-    {
-        await _handshake.ConfigureAwait(false);
-        if (_connection is { } connection)
-        {
-            await connection.Lifetime.ConfigureAwait(false);
-        }
-    }
+    /// <summary>Completes when the handshake is over (failed, or handed over to a connection); never faults.</summary>
+    public Task Handshake => _handshake;
 
-    /// <summary>Closes an open connection with a close frame; drops one still in its handshake.</summary>
-    public void Close(int code, string reason)
+    /// <summary>
+    /// Called now and then by the server: a client still in its handshake (TLS included) after the
+    /// handshake timeout is dropped. One sweep for all clients instead of a timer per connection.
+    /// </summary>
+    public void CheckHandshakeDeadline(long now)
     {
-        if (_connection is { } connection)
+        if (_connection is null && now >= _handshakeDeadline && !_timedOut)
         {
-            connection.Close(code, reason);
-        }
-        else
-        {
-            Abort();
+            _timedOut = true;
+            _socket.Dispose();
         }
     }
 
@@ -81,7 +75,7 @@ internal sealed class ClientSession : IConnectionOwner
     private async Task RunAsync()
     {
         var remote = _remote;
-        Stream transport = new NetworkStream(_socket, ownsSocket: true);
+        Stream transport = new SocketStream(_socket);
         bool handedOver = false;
         try
         {
@@ -95,17 +89,20 @@ internal sealed class ClientSession : IConnectionOwner
             (transport, var connection) = accepted.Value;
             handedOver = true;
             _connection = connection;
-            if (_aborted)
+            Configure(connection);
+
+            // From here on the server tracks the connection (and its connection-limit slot), not this session.
+            Interlocked.Exchange(ref _holdsSlot, 0);
+            if (!_tracker.HandedOver(this, connection) || _aborted)
             {
                 connection.Abort();
             }
 
-            Configure(connection);
-            connection.Start(this);
+            connection.Start(_tracker);
         }
         catch (Exception ex) when (!handedOver && (WebSocketConnection.IsDisconnect(ex) || ex is AuthenticationException))
         {
-            string reason = ex is OperationCanceledException ? "handshake timed out" : ex.Message;
+            string reason = _timedOut ? "handshake timed out" : ex.Message;
             HandshakeFailed(remote, 0, reason);
         }
         catch (Exception ex)
@@ -117,32 +114,33 @@ internal sealed class ClientSession : IConnectionOwner
             if (!handedOver)
             {
                 await transport.DisposeAsync().ConfigureAwait(false);
-                ConnectionEnded();
+                ReleaseSlot();
+                _tracker.HandshakeEnded(this);
             }
+
+            // The connection lives on by itself; holding this finished task would only keep its state.
+            _handshake = Task.CompletedTask;
         }
     }
 
-    /// <summary>Gives the connection-limit slot back and leaves the server's set (once).</summary>
-    public void ConnectionEnded()
+    private void ReleaseSlot()
     {
         if (Interlocked.Exchange(ref _holdsSlot, 0) == 1)
         {
             _settings.Limiter.Release(_remote.Address);
         }
-
-        _tracker.Ended(this);
     }
 
     /// <returns>The transport and the open connection, or null when the request was answered with an error.</returns>
-    private async Task<(Stream, WebSocketConnection)?> HandshakeAsync(Stream transport, IPEndPoint remote)
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<(Stream, WebSocketConnection)?> HandshakeAsync(Stream transport, IPEndPoint remote)
     {
-        using var timeout = new CancellationTokenSource(_settings.Options.HandshakeTimeout);
         if (_settings.IsSecure)
         {
-            transport = await AuthenticateAsync(transport, timeout.Token).ConfigureAwait(false);
+            transport = await AuthenticateAsync(transport).ConfigureAwait(false);
         }
 
-        var head = await RequestHeadReader.ReadAsync(transport, _settings.Options.MaxRequestHeadBytes, timeout.Token).ConfigureAwait(false);
+        var head = await RequestHeadReader.ReadAsync(transport, _settings.Options.MaxRequestHeadBytes, CancellationToken.None).ConfigureAwait(false);
         if (head.IsClosed)
         {
             _settings.Log.Debug("{RemoteEndPoint} closed before finishing its handshake", remote);
@@ -153,7 +151,7 @@ internal sealed class ClientSession : IConnectionOwner
         if (request is not null && _settings.HttpHandler is { } handler && !request.HeaderHasToken("Upgrade", "websocket") &&
             handler(request) is { } response)
         {
-            await RespondAsync(transport, request, response, timeout.Token).ConfigureAwait(false);
+            await RespondAsync(transport, request, response).ConfigureAwait(false);
             return null;
         }
 
@@ -180,11 +178,11 @@ internal sealed class ClientSession : IConnectionOwner
 
         if (rejection is not null)
         {
-            await RejectAsync(transport, rejection, remote, timeout.Token).ConfigureAwait(false);
+            await RejectAsync(transport, rejection, remote).ConfigureAwait(false);
             return null;
         }
 
-        await transport.WriteAsync(HttpResponses.SwitchingProtocols(request!.Header("Sec-WebSocket-Key"), subProtocol!), timeout.Token).ConfigureAwait(false);
+        await transport.WriteAsync(HttpResponses.SwitchingProtocols(request!.Header("Sec-WebSocket-Key"), subProtocol!)).ConfigureAwait(false);
         return (transport, Open(transport, request, remote, subProtocol!, head.Leftover));
     }
 
@@ -200,7 +198,7 @@ internal sealed class ClientSession : IConnectionOwner
             // Keep-alive is the server's (one timer for all connections, see KeepAliveSweeper), not a timer per WebSocket.
             KeepAliveInterval = TimeSpan.Zero,
         });
-        var connection = new WebSocketConnection(socket, _socket, stream, new ConnectionInfo(request, remote, subProtocol), options, _settings.Metrics, _settings.Log);
+        var connection = new WebSocketConnection(socket, _socket, stream, new ConnectionInfo(request, remote, subProtocol), _settings);
         observer.Listener = connection;
         return connection;
     }
@@ -218,7 +216,7 @@ internal sealed class ClientSession : IConnectionOwner
         }
     }
 
-    private async Task<Stream> AuthenticateAsync(Stream transport, CancellationToken cancellationToken)
+    private async Task<Stream> AuthenticateAsync(Stream transport)
     {
         var certificate = _settings.Certificate() ?? throw new AuthenticationException("no server certificate configured");
         var ssl = new SslStream(transport, leaveInnerStreamOpen: false);
@@ -228,23 +226,23 @@ internal sealed class ClientSession : IConnectionOwner
             EnabledSslProtocols = _settings.SslProtocols,
             ClientCertificateRequired = false,
             CertificateRevocationCheckMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck,
-        }, cancellationToken).ConfigureAwait(false);
+        }, CancellationToken.None).ConfigureAwait(false);
         return ssl;
     }
 
-    private async Task RejectAsync(Stream transport, HandshakeRejection rejection, IPEndPoint remote, CancellationToken cancellationToken)
+    private async Task RejectAsync(Stream transport, HandshakeRejection rejection, IPEndPoint remote)
     {
         HandshakeFailed(remote, rejection.Status, rejection.Reason);
-        await transport.WriteAsync(HttpResponses.Error(rejection), cancellationToken).ConfigureAwait(false);
-        await transport.FlushAsync(cancellationToken).ConfigureAwait(false);
+        await transport.WriteAsync(HttpResponses.Error(rejection)).ConfigureAwait(false);
+        await transport.FlushAsync().ConfigureAwait(false);
         await LingeringClose.RunAsync(_socket, Linger).ConfigureAwait(false);
     }
 
-    private async Task RespondAsync(Stream transport, HttpRequest request, HttpResponse response, CancellationToken cancellationToken)
+    private async Task RespondAsync(Stream transport, HttpRequest request, HttpResponse response)
     {
         var bytes = HttpResponses.Plain(response.Status, response.ContentType, response.Body, response.Headers, includeBody: request.Method != "HEAD");
-        await transport.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
-        await transport.FlushAsync(cancellationToken).ConfigureAwait(false);
+        await transport.WriteAsync(bytes).ConfigureAwait(false);
+        await transport.FlushAsync().ConfigureAwait(false);
         await LingeringClose.RunAsync(_socket, Linger).ConfigureAwait(false);
     }
 

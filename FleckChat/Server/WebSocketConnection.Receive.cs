@@ -16,8 +16,8 @@ internal sealed partial class WebSocketConnection
     /// </summary>
     private async Task RunAsync()
     {
-        _metrics.ConnectionOpened();
-        _log.Debug("Connection {ConnectionId} from {RemoteEndPoint} opened on {Path}", Info.Id, Info.RemoteEndPoint, Info.Path);
+        _settings.Metrics.ConnectionOpened();
+        Log.Debug("Connection {ConnectionId} from {RemoteEndPoint} opened on {Path}", Info.Id, Info.RemoteEndPoint, Info.Path);
         try
         {
             Invoke(OnOpen, nameof(OnOpen));
@@ -35,13 +35,13 @@ internal sealed partial class WebSocketConnection
         }
         catch (Exception ex) when (IsDisconnect(ex))
         {
-            _log.Debug(ex, "Connection {ConnectionId} ended: {Reason}", Info.Id, ex.Message);
+            Log.Debug(ex, "Connection {ConnectionId} ended: {Reason}", Info.Id, ex.Message);
             NoteError(ex);
             RaiseError(ex);
         }
         catch (Exception ex)
         {
-            _log.Error(ex, "Unexpected error on connection {ConnectionId}", Info.Id);
+            Log.Error(ex, "Unexpected error on connection {ConnectionId}", Info.Id);
             NoteError(ex);
             RaiseError(ex);
         }
@@ -54,7 +54,7 @@ internal sealed partial class WebSocketConnection
     /// <returns>false when the connection is closing and the loop should stop.</returns>
     private async Task<bool> ReceiveMessageAsync(ValueWebSocketReceiveResult first)
     {
-        int max = _options.MaxMessageBytes;
+        int max = Options.MaxMessageBytes;
         byte[] buffer = ArrayPool<byte>.Shared.Rent(Math.Min(InitialReceiveBufferSize, max + 1));
         int length = 0;
         var result = first;
@@ -81,8 +81,7 @@ internal sealed partial class WebSocketConnection
                 }
             }
 
-            Statistics.Received(length);
-            _metrics.MessageReceived(length);
+            Received(length);
             if (first.MessageType == WebSocketMessageType.Text)
             {
                 Invoke(OnMessage, Encoding.UTF8.GetString(buffer, 0, length), nameof(OnMessage));
@@ -114,7 +113,7 @@ internal sealed partial class WebSocketConnection
     /// </summary>
     private async Task RefuseTooBigAsync(int max)
     {
-        _log.Information("Connection {ConnectionId} from {RemoteEndPoint} sent a message over {MaxMessageBytes} bytes; closing with 1009",
+        Log.Information("Connection {ConnectionId} from {RemoteEndPoint} sent a message over {MaxMessageBytes} bytes; closing with 1009",
             Info.Id, Info.RemoteEndPoint, max);
         Close((int)WebSocketCloseStatus.MessageTooBig, $"message over {max} bytes");
         byte[] scratch = ArrayPool<byte>.Shared.Rent(InitialReceiveBufferSize);
@@ -142,43 +141,36 @@ internal sealed partial class WebSocketConnection
             if (_socket.State == WebSocketState.CloseReceived)
             {
                 var status = _socket.CloseStatus is { } s && s != WebSocketCloseStatus.Empty ? s : WebSocketCloseStatus.NormalClosure;
-                Statistics.CloseCode ??= (int?)_socket.CloseStatus ?? (int)WebSocketCloseStatus.Empty;
-                Statistics.CloseReason = Statistics.CloseReason.Length > 0 ? Statistics.CloseReason : _socket.CloseStatusDescription ?? "";
+                NoteEnd((int?)_socket.CloseStatus ?? (int)WebSocketCloseStatus.Empty, _socket.CloseStatusDescription ?? "");
                 await _sendLoop.RequestClose(status, _socket.CloseStatusDescription ?? "", dropQueued: true).Sent
-                    .WaitAsync(_options.CloseTimeout).ConfigureAwait(false);
+                    .WaitAsync(Options.CloseTimeout).ConfigureAwait(false);
             }
-            else if (_socket.State == WebSocketState.Closed && Statistics.CloseCode is null)
+            else if (_socket.State == WebSocketState.Closed)
             {
-                Statistics.CloseCode = (int?)_socket.CloseStatus;
-                Statistics.CloseReason = _socket.CloseStatusDescription ?? "";
+                NoteEnd((int?)_socket.CloseStatus, _socket.CloseStatusDescription ?? "");
             }
 
             _sendLoop.Complete();
-            await _stream.FlushPendingAsync().AsTask().WaitAsync(_options.CloseTimeout).ConfigureAwait(false);
+            await _stream.FlushPendingAsync().AsTask().WaitAsync(Options.CloseTimeout).ConfigureAwait(false);
         }
         catch (Exception ex) when (IsDisconnect(ex) || ex is TimeoutException)
         {
-            _log.Debug(ex, "Connection {ConnectionId}: close handshake cut short", Info.Id);
+            Log.Debug(ex, "Connection {ConnectionId}: close handshake cut short", Info.Id);
         }
         finally
         {
             _sendLoop.Complete();
             _closeTimer?.Dispose();
-            _metrics.ConnectionClosed();
-            _owner?.ConnectionEnded();
-            _log.Debug("Connection {ConnectionId} closed: {CloseCode} {CloseReason}", Info.Id, Statistics.CloseCode, Statistics.CloseReason);
+            _settings.Metrics.ConnectionClosed();
+            _owner?.ConnectionEnded(this);
+            Log.Debug("Connection {ConnectionId} closed: {CloseCode} {CloseReason}", Info.Id, _closeCode, _closeReason);
             Invoke(OnClose, nameof(OnClose));
             _socket.Dispose();
         }
     }
 
-    private void NoteError(Exception ex)
-    {
-        if (Statistics.CloseReason.Length == 0)
-        {
-            Statistics.CloseReason = ex is WebSocketException or IOException ? ex.Message : ex.GetType().Name;
-        }
-    }
+    private void NoteError(Exception ex) =>
+        NoteEnd(null, ex is WebSocketException or IOException ? ex.Message : ex.GetType().Name);
 
     internal static bool IsDisconnect(Exception ex) =>
         ex is WebSocketException or IOException or SocketException or OperationCanceledException or ObjectDisposedException;

@@ -15,12 +15,13 @@ namespace FleckChat.Server;
 internal sealed class WebSocketServer : IDisposable, IAsyncDisposable, ISessionTracker
 {
     private readonly object _gate = new();
-    private readonly HashSet<ClientSession> _sessions = [];
+    private readonly HashSet<ClientSession> _handshakes = [];
+    private readonly HashSet<WebSocketConnection> _connections = [];
     private readonly CancellationTokenSource _stopping = new();
     private readonly bool _inheritedListener;
     private ServerSettings? _settings;
     private Task _acceptLoop = Task.CompletedTask;
-    private Timer? _keepAlive;
+    private Timer? _sweeper;
 
     public WebSocketServer(string location, bool supportDualStack = true)
     {
@@ -97,43 +98,41 @@ internal sealed class WebSocketServer : IDisposable, IAsyncDisposable, ISessionT
 
         ListenerSocket.NoDelay = Options.NoDelay;
         Port = ((IPEndPoint)ListenerSocket.LocalEndPoint!).Port;
-        if (Options.KeepAliveInterval > TimeSpan.Zero)
-        {
-            // One timer for every connection instead of one per connection: a third of the shorter of
-            // interval and timeout, so a dead peer is found within about 1.33 times its timeout.
-            var period = TimeSpan.FromTicks(Math.Clamp(Math.Min(Options.KeepAliveInterval.Ticks, Options.KeepAliveTimeout.Ticks) / 3,
-                TimeSpan.TicksPerMillisecond * 20, TimeSpan.TicksPerSecond * 10));
-            _keepAlive = new Timer(static s => ((WebSocketServer)s!).CheckKeepAlive(), this, period, period);
-        }
+        _sweeper = new Timer(static s => ((WebSocketServer)s!).Sweep(), this, SweepPeriod(Options), SweepPeriod(Options));
 
         _acceptLoop = AcceptLoopAsync(_settings);
     }
 
     /// <summary>
-    /// Stops accepting, sends every open connection a close frame, waits up to
-    /// <paramref name="timeout"/> for them to finish, then aborts the rest. Safe to call twice.
+    /// Stops accepting, drops clients still in their handshake, sends every open connection a close
+    /// frame, waits up to <paramref name="timeout"/> for them to finish, then aborts the rest. Safe to call twice.
     /// </summary>
     public async Task StopAsync(TimeSpan timeout, int closeCode = (int)WebSocketCloseStatus.EndpointUnavailable, string reason = "server shutting down")
     {
         StopAccepting();
         await _acceptLoop.ConfigureAwait(false);
-        var sessions = Snapshot();
-        foreach (var session in sessions)
+        var (handshakes, connections) = Snapshot();
+        foreach (var session in handshakes)
         {
-            session.Close(closeCode, reason);
+            session.Abort();
         }
 
-        var all = Task.WhenAll(sessions.Select(s => s.WaitAsync()));
+        foreach (var connection in connections)
+        {
+            connection.Close(closeCode, reason);
+        }
+
+        var all = Task.WhenAll(handshakes.Select(s => s.Handshake).Concat(connections.Select(c => c.Lifetime)));
         try
         {
             await all.WaitAsync(timeout).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
-            Logger.Warning("{Count} connections did not close within {Timeout}; aborting them", sessions.Count(s => s.Connection is { Lifetime.IsCompleted: false }), timeout);
-            foreach (var session in sessions)
+            Logger.Warning("{Count} connections did not close within {Timeout}; aborting them", connections.Count(c => !c.Lifetime.IsCompleted), timeout);
+            foreach (var connection in connections)
             {
-                session.Abort();
+                connection.Abort();
             }
 
             await all.WaitAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
@@ -150,9 +149,15 @@ internal sealed class WebSocketServer : IDisposable, IAsyncDisposable, ISessionT
     public void Dispose()
     {
         StopAccepting();
-        foreach (var session in Snapshot())
+        var (handshakes, connections) = Snapshot();
+        foreach (var session in handshakes)
         {
             session.Abort();
+        }
+
+        foreach (var connection in connections)
+        {
+            connection.Abort();
         }
     }
 
@@ -166,29 +171,57 @@ internal sealed class WebSocketServer : IDisposable, IAsyncDisposable, ISessionT
             }
 
             _stopping.Cancel();
-            _keepAlive?.Dispose();
+            _sweeper?.Dispose();
         }
 
         ListenerSocket.Dispose();
     }
 
-    private void CheckKeepAlive()
+    /// <summary>
+    /// One timer for every connection instead of timers per connection: it ticks at a third of the
+    /// shortest of the keep-alive interval and timeout (so a dead peer is found within about 1.33 times
+    /// the timeout) and a quarter of the handshake timeout, between 20 ms and 10 s.
+    /// </summary>
+    private static TimeSpan SweepPeriod(WebSocketServerOptions options)
+    {
+        long ticks = options.HandshakeTimeout.Ticks / 4;
+        if (options.KeepAliveInterval > TimeSpan.Zero)
+        {
+            ticks = Math.Min(ticks, Math.Min(options.KeepAliveInterval.Ticks, options.KeepAliveTimeout.Ticks) / 3);
+        }
+
+        return TimeSpan.FromTicks(Math.Clamp(ticks, TimeSpan.TicksPerMillisecond * 20, TimeSpan.TicksPerSecond * 10));
+    }
+
+    /// <summary>Handshake deadlines, keep-alive, and giving idle connections' queues back.</summary>
+    private void Sweep()
     {
         long now = Environment.TickCount64;
-        lock (_gate)
+        bool keepAlive = _settings!.Options.KeepAliveInterval > TimeSpan.Zero;
+
+        // Work on a snapshot: dropping a client ends it, and ending takes the lock and edits the sets.
+        var (handshakes, connections) = Snapshot();
+        foreach (var session in handshakes)
         {
-            foreach (var session in _sessions)
+            session.CheckHandshakeDeadline(now);
+        }
+
+        foreach (var connection in connections)
+        {
+            if (keepAlive)
             {
-                session.Connection?.CheckKeepAlive(now);
+                connection.CheckKeepAlive(now);
             }
+
+            connection.TrimIdle();
         }
     }
 
-    private ClientSession[] Snapshot()
+    private (ClientSession[] Handshakes, WebSocketConnection[] Connections) Snapshot()
     {
         lock (_gate)
         {
-            return [.. _sessions];
+            return ([.. _handshakes], [.. _connections]);
         }
     }
 
@@ -231,18 +264,48 @@ internal sealed class WebSocketServer : IDisposable, IAsyncDisposable, ISessionT
                     return;
                 }
 
-                _sessions.Add(session);
+                _handshakes.Add(session);
             }
 
             session.Start();
         }
     }
 
-    void ISessionTracker.Ended(ClientSession session)
+    void ISessionTracker.HandshakeEnded(ClientSession session)
     {
         lock (_gate)
         {
-            _sessions.Remove(session);
+            _handshakes.Remove(session);
+        }
+    }
+
+    bool ISessionTracker.HandedOver(ClientSession session, WebSocketConnection connection)
+    {
+        lock (_gate)
+        {
+            _handshakes.Remove(session);
+            if (_stopping.IsCancellationRequested)
+            {
+                return false;
+            }
+
+            _connections.Add(connection);
+            return true;
+        }
+    }
+
+    /// <summary>A connection has ended: forget it and give its connection-limit slot back.</summary>
+    void IConnectionOwner.ConnectionEnded(WebSocketConnection connection)
+    {
+        bool tracked;
+        lock (_gate)
+        {
+            tracked = _connections.Remove(connection);
+        }
+
+        if (tracked)
+        {
+            _settings!.Limiter.Release(connection.Info.RemoteEndPoint.Address);
         }
     }
 }

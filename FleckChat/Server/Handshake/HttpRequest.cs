@@ -49,12 +49,17 @@ internal sealed class HttpRequest
     /// <summary>True when the comma-separated header contains the token (case-insensitive).</summary>
     public bool HeaderHasToken(string name, string token)
     {
-        foreach (var part in Header(name).Split(','))
+        var rest = Header(name).AsSpan();
+        while (!rest.IsEmpty)
         {
-            if (part.Trim().Equals(token, StringComparison.OrdinalIgnoreCase))
+            int comma = rest.IndexOf(',');
+            var part = (comma < 0 ? rest : rest[..comma]).Trim(" \t");
+            if (part.Equals(token, StringComparison.OrdinalIgnoreCase))
             {
                 return true;
             }
+
+            rest = comma < 0 ? [] : rest[(comma + 1)..];
         }
 
         return false;
