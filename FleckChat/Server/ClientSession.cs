@@ -89,7 +89,7 @@ internal sealed class ClientSession
         catch (Exception ex) when (!handedOver && (WebSocketConnection.IsDisconnect(ex) || ex is AuthenticationException))
         {
             string reason = ex is OperationCanceledException ? "handshake timed out" : ex.Message;
-            HandshakeFailed(remote, 0, reason);
+            HandshakeFailed(remote, 0, reason, HandshakeFailures.FromException(ex));
         }
         catch (Exception ex)
         {
@@ -198,7 +198,7 @@ internal sealed class ClientSession
 
     private async Task RejectAsync(Stream transport, HandshakeRejection rejection, IPEndPoint remote, CancellationToken cancellationToken)
     {
-        HandshakeFailed(remote, rejection.Status, rejection.Reason);
+        HandshakeFailed(remote, rejection.Status, rejection.Reason, HandshakeFailures.FromStatus(rejection.Status));
         await transport.WriteAsync(HttpResponses.Error(rejection), cancellationToken).ConfigureAwait(false);
         await transport.FlushAsync(cancellationToken).ConfigureAwait(false);
         await LingeringClose.RunAsync(_socket, Linger).ConfigureAwait(false);
@@ -212,9 +212,9 @@ internal sealed class ClientSession
         await LingeringClose.RunAsync(_socket, Linger).ConfigureAwait(false);
     }
 
-    private void HandshakeFailed(IPEndPoint remote, int status, string reason)
+    private void HandshakeFailed(IPEndPoint remote, int status, string reason, HandshakeFailure kind)
     {
-        _settings.Metrics.HandshakeFailed();
+        _settings.Metrics.HandshakeFailed(kind);
         _settings.Log.Information("Handshake from {RemoteEndPoint} failed: {Status} {Reason}", remote, status, reason);
     }
 }
