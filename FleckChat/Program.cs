@@ -39,6 +39,11 @@ internal static class Program
             log.Fatal("Cannot listen on {Endpoint}: {Error}", options.Location, ex.Message);
             return ExitCodes.CannotListen;
         }
+        catch (ListenFailedException ex)
+        {
+            log.Fatal("Cannot listen on {Endpoint}: {Error}", ex.Endpoint, ex.Reason);
+            return ExitCodes.CannotListen;
+        }
 
         try
         {

@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Reflection;
 using FleckChat.Chat;
+using FleckChat.Hosting.Http;
 using FleckChat.Server;
 using Serilog;
 
@@ -25,12 +26,19 @@ internal sealed class ChatDaemon : IAsyncDisposable
             Logger = log,
         };
         Room = new ChatRoom(log);
+        Http = new DaemonHttp(options, _server, ChatMetrics, Version, log);
+        _server.HttpHandler = Http.PublicRouter.Handle;
     }
 
     public static string Version { get; } =
         typeof(ChatDaemon).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
     public ChatRoom Room { get; }
+
+    public ChatMetrics ChatMetrics { get; } = new();
+
+    /// <summary>The browser page, /healthz and /metrics (on the chat port or their own listener).</summary>
+    public DaemonHttp Http { get; }
 
     public WebSocketServer Server => _server;
 
@@ -42,6 +50,7 @@ internal sealed class ChatDaemon : IAsyncDisposable
     /// <summary>Binds and starts serving. Throws <see cref="SocketException"/> when the address cannot be used.</summary>
     public void Start()
     {
+        Http.Start();
         _server.Start(Room.Attach);
         _log.Information("FleckChat {Version} listening on {Endpoint}", Version, Endpoint);
     }
@@ -49,13 +58,16 @@ internal sealed class ChatDaemon : IAsyncDisposable
     /// <summary>Stops accepting, closes every member with 1001 and waits for them (bounded).</summary>
     public async Task StopAsync()
     {
+        Http.Status.MarkStopping();
         _log.Information("Shutting down: closing {Count} connections with 1001", _server.ConnectionCount);
         await _server.StopAsync(StopTimeout).ConfigureAwait(false);
+        await Http.StopAsync().ConfigureAwait(false);
         _log.Information("Stopped");
     }
 
     public async ValueTask DisposeAsync()
     {
         await _server.DisposeAsync().ConfigureAwait(false);
+        await Http.DisposeAsync().ConfigureAwait(false);
     }
 }

@@ -18,6 +18,7 @@ internal sealed class DaemonCommandLine
     private readonly Option<int> _maxMessageBytes;
     private readonly Option<string> _logDir;
     private readonly Option<LogEventLevel> _logLevel;
+    private readonly Option<IPEndPoint?> _metricsBind;
 
     public DaemonCommandLine(Func<string, string?> getEnvironment)
     {
@@ -34,9 +35,11 @@ internal sealed class DaemonCommandLine
             "Directory for the daily log files (relative to the working directory).", ParseDirectory, getEnvironment);
         _logLevel = OptionBuilder.Create("--log-level", "FLECKCHAT_LOG_LEVEL", defaults.LogLevel,
             "Verbose, Debug, Information, Warning, Error or Fatal.", ParseLevel, getEnvironment);
+        _metricsBind = OptionBuilder.Create("--metrics-bind", "FLECKCHAT_METRICS_BIND", defaults.MetricsBind,
+            "Serve /healthz and /metrics on this ADDRESS:PORT (e.g. 127.0.0.1:9100) instead of the chat port.", ParseEndPoint, getEnvironment);
         Command = new RootCommand("FleckChat: a small WebSocket chat daemon. Connect with: websocat ws://HOST:PORT/chat")
         {
-            _port, _bind, _path, _maxMessageBytes, _logDir, _logLevel,
+            _port, _bind, _path, _maxMessageBytes, _logDir, _logLevel, _metricsBind,
         };
     }
 
@@ -50,6 +53,7 @@ internal sealed class DaemonCommandLine
         MaxMessageBytes = result.GetValue(_maxMessageBytes),
         LogDirectory = result.GetValue(_logDir)!,
         LogLevel = result.GetValue(_logLevel),
+        MetricsBind = result.GetValue(_metricsBind),
     };
 
     private static (int, string?) ParsePort(string text) =>
@@ -72,6 +76,18 @@ internal sealed class DaemonCommandLine
 
     private static (string?, string?) ParseDirectory(string text) =>
         text.Length > 0 && text.IndexOfAny(Path.GetInvalidPathChars()) < 0 ? (text, null) : (null, $"'{text}' is not a directory path");
+
+    /// <summary>ADDRESS:PORT with the port spelled out; an IPv6 address in brackets ([::1]:9100).</summary>
+    private static (IPEndPoint?, string?) ParseEndPoint(string text)
+    {
+        int colon = text.LastIndexOf(':');
+        bool bracketed = text.StartsWith('[') && colon > 0 && text[colon - 1] == ']';
+        bool portGiven = colon > 0 && (bracketed || text.IndexOf(':', StringComparison.Ordinal) == colon) &&
+                         ParsePort(text[(colon + 1)..]).Item2 is null;
+        return portGiven && IPEndPoint.TryParse(text, out var endPoint)
+            ? (endPoint, null)
+            : (null, $"'{text}' is not ADDRESS:PORT (e.g. 127.0.0.1:9100 or [::1]:9100)");
+    }
 
     private static (LogEventLevel, string?) ParseLevel(string text) =>
         Enum.TryParse<LogEventLevel>(text, ignoreCase: true, out var level) && Enum.IsDefined(level) && !int.TryParse(text, out _)
