@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using FleckChat.Client;
 using FleckChat.Hosting;
 
 namespace FleckChat;
@@ -9,6 +10,13 @@ internal static class Program
     public static async Task<int> Main(string[] args)
     {
         var commandLine = new DaemonCommandLine(Environment.GetEnvironmentVariable);
+        var clientCommandLine = new ClientCommandLine(Environment.GetEnvironmentVariable);
+        commandLine.Command.Add(clientCommandLine.Command);
+
+        // Both commands run below, not through System.CommandLine's invocation (which would take over
+        // SIGTERM and Ctrl-C); the actions only mark them as runnable without a subcommand.
+        commandLine.Command.SetAction(static _ => ExitCodes.Ok);
+        clientCommandLine.Command.SetAction(static _ => ExitCodes.Ok);
         var parsed = commandLine.Command.Parse(args);
         if (parsed.Errors.Count > 0)
         {
@@ -16,13 +24,27 @@ internal static class Program
             return ExitCodes.Usage;
         }
 
-        if (parsed.Action is not null)
+        if (parsed.Action is not null && parsed.Action != commandLine.Command.Action && parsed.Action != clientCommandLine.Command.Action)
         {
             // --help or --version: System.CommandLine prints them.
             return await parsed.InvokeAsync().ConfigureAwait(false);
         }
 
+        if (parsed.CommandResult.Command == clientCommandLine.Command)
+        {
+            return await RunClientAsync(clientCommandLine.Read(parsed)).ConfigureAwait(false);
+        }
+
         return await RunAsync(commandLine.Read(parsed)).ConfigureAwait(false);
+    }
+
+    private static async Task<int> RunClientAsync(ClientOptions options)
+    {
+        using var signals = new ShutdownSignals();
+        IClientConsole console = Console.IsInputRedirected || Console.IsOutputRedirected
+            ? new PipeConsole(Console.In, Console.Out, outputIsTerminal: !Console.IsOutputRedirected)
+            : new InteractiveConsole();
+        return await TerminalClient.RunAsync(options, console, Console.Error, signals.Token).ConfigureAwait(false);
     }
 
     private static async Task<int> RunAsync(DaemonOptions options)
