@@ -55,12 +55,12 @@ internal sealed class ChatDaemon : IAsyncDisposable
         _log.Information("FleckChat {Version} listening on {Endpoint}", Version, Endpoint);
     }
 
-    /// <summary>Stops accepting, closes every member with 1001 and waits for them (bounded).</summary>
-    public async Task StopAsync()
+    /// <summary>Stops accepting, closes every member with 1001 and waits for them (bounded, <see cref="StopTimeout"/> unless told otherwise).</summary>
+    public async Task StopAsync(TimeSpan? timeout = null)
     {
         Http.Status.MarkStopping();
         _log.Information("Shutting down: closing {Count} connections with 1001", _server.ConnectionCount);
-        await _server.StopAsync(StopTimeout).ConfigureAwait(false);
+        await _server.StopAsync(timeout ?? StopTimeout).ConfigureAwait(false);
         await Http.StopAsync().ConfigureAwait(false);
         _log.Information("Stopped");
     }
