@@ -14,11 +14,11 @@ public sealed class TerminalClientProcessTests
     public async Task Pipe_ChatsBothWaysWithAnotherClient_ExitsZeroAfterInputEnds()
     {
         var targets = new ConcurrentQueue<string>();
-        var room = new ChatRoom(Serilog.Core.Logger.None);
+        using var chat = new ChatServer(new ChatOptions(), Serilog.Core.Logger.None);
         await using var server = TestServer.Start(connection =>
         {
             targets.Enqueue(connection.ConnectionInfo.Path);
-            room.Attach(connection);
+            chat.Attach(connection);
         });
         var (bob, _) = await ChatClient.JoinAsync(server.Uri);
         await using (bob)
@@ -26,16 +26,19 @@ public sealed class TerminalClientProcessTests
         {
             await client.WaitForLineAsync("You are connected! There are 2 users here.");
 
+            Assert.AreEqual("* alice joined", await bob.ReceiveTextAsync());
             await client.WriteAsync("hi from the pipe\n");
-            Assert.AreEqual("[user1]: hi from the pipe", await bob.ReceiveTextAsync());
+            Assert.AreEqual("[alice]: hi from the pipe", await bob.ReceiveTextAsync());
             await bob.SendTextAsync("hello, pipe");
+            Assert.AreEqual("[user0]: hello, pipe", await bob.ReceiveTextAsync());
             await client.WaitForLineAsync("[user0]: hello, pipe");
             client.EndInput();
 
             Assert.AreEqual(0, await client.WaitForExitAsync(), string.Join('\n', client.StderrLines));
             Assert.IsEmpty(client.StderrLines);
-            StringAssert.Contains(client.Stdout, "[user1]: hi from the pipe\n[user0]: hello, pipe");
-            await room.WaitForCountAsync(1);
+            StringAssert.Contains(client.Stdout, "[alice]: hi from the pipe\n[user0]: hello, pipe");
+            Assert.AreEqual("* alice left", await bob.ReceiveTextAsync());
+            await chat.WaitForCountAsync(1);
         }
 
         CollectionAssert.Contains(targets.ToArray(), "/chat?name=alice");
@@ -51,7 +54,7 @@ public sealed class TerminalClientProcessTests
             await using (client)
             {
                 Assert.AreEqual(0, code, string.Join('\n', client.StderrLines));
-                StringAssert.StartsWith(client.Stdout, "You are connected! There are 1 users here.\n[user0]: hi");
+                Assert.AreEqual("You are connected! There are 1 users here.\n[user0]: hi\n* members of lobby: user0", client.Stdout);
                 Assert.AreEqual(2, server.Server.Metrics.MessagesReceived, "two lines sent, the empty one skipped");
                 await room.WaitForCountAsync(0);
             }

@@ -7,7 +7,8 @@ namespace FleckChat.Tests.Support;
 /// <summary>The daemon's composition (<see cref="ChatDaemon"/>) in the test process, on 127.0.0.1 with a free port.</summary>
 internal static class InProcessDaemon
 {
-    public static ChatDaemon Start(bool separateMetrics = false, Func<WebSocketServerOptions, WebSocketServerOptions>? tune = null)
+    public static ChatDaemon Start(bool separateMetrics = false, Func<WebSocketServerOptions, WebSocketServerOptions>? tune = null,
+        Func<DaemonOptions, DaemonOptions>? configure = null)
     {
         var options = new DaemonOptions
         {
@@ -15,6 +16,7 @@ internal static class InProcessDaemon
             Bind = IPAddress.Loopback,
             MetricsBind = separateMetrics ? new IPEndPoint(IPAddress.Loopback, 0) : null,
         };
+        options = configure?.Invoke(options) ?? options;
         var daemon = new ChatDaemon(options, Serilog.Core.Logger.None);
         if (tune is not null)
         {

@@ -1,13 +1,14 @@
 using System.Net.Sockets;
 using System.Reflection;
 using FleckChat.Chat;
+using FleckChat.Chat.Formats;
 using FleckChat.Hosting.Http;
 using FleckChat.Server;
 using Serilog;
 
 namespace FleckChat.Hosting;
 
-/// <summary>The daemon's parts put together: a WebSocket server whose connections join one chat room.</summary>
+/// <summary>The daemon's parts put together: a WebSocket server whose connections join the chat.</summary>
 internal sealed class ChatDaemon : IAsyncDisposable
 {
     public static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(3);
@@ -16,26 +17,26 @@ internal sealed class ChatDaemon : IAsyncDisposable
     private readonly ILogger _log;
     private readonly WebSocketServer _server;
 
-    public ChatDaemon(DaemonOptions options, ILogger log)
+    public ChatDaemon(DaemonOptions options, ILogger log, TimeProvider? time = null)
     {
         _options = options;
         _log = log;
+        Chat = new ChatServer(ChatOptionsFrom(options), log, options.Path, time);
         _server = new WebSocketServer(options.Location)
         {
-            Options = new WebSocketServerOptions { MaxMessageBytes = options.MaxMessageBytes },
+            Options = ServerOptionsFrom(options),
             Logger = log,
+            SupportedSubProtocols = [JsonFormat.SubProtocol],
+            PathFilter = Chat.IsPathServed,
         };
-        Room = new ChatRoom(log);
-        Http = new DaemonHttp(options, _server, ChatMetrics, Version, log);
+        Http = new DaemonHttp(options, _server, Chat, Version, log);
         _server.HttpHandler = Http.PublicRouter.Handle;
     }
 
     public static string Version { get; } =
         typeof(ChatDaemon).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
-    public ChatRoom Room { get; }
-
-    public ChatMetrics ChatMetrics { get; } = new();
+    public ChatServer Chat { get; }
 
     /// <summary>The browser page, /healthz and /metrics (on the chat port or their own listener).</summary>
     public DaemonHttp Http { get; }
@@ -47,11 +48,31 @@ internal sealed class ChatDaemon : IAsyncDisposable
 
     public string Endpoint => _options.Format(_server.Port);
 
+    public static ChatOptions ChatOptionsFrom(DaemonOptions options) => new()
+    {
+        HistorySize = options.History,
+        MaxTextBytes = options.MaxTextBytes,
+        RateCount = options.RateLimit.Count,
+        RateWindow = TimeSpan.FromSeconds(options.RateLimit.Seconds),
+        FloodWindows = options.FloodWindows,
+        IdleTimeout = TimeSpan.FromSeconds(options.IdleTimeoutSeconds),
+        JoinNotices = options.JoinNotices,
+        MaxRooms = options.MaxRooms,
+    };
+
+    public static WebSocketServerOptions ServerOptionsFrom(DaemonOptions options) => new()
+    {
+        MaxMessageBytes = options.MaxMessageBytes,
+        MaxConnections = options.MaxConnections,
+        MaxConnectionsPerIp = options.MaxConnectionsPerIp,
+        AllowedOrigins = options.AllowedOrigins,
+    };
+
     /// <summary>Binds and starts serving. Throws <see cref="SocketException"/> when the address cannot be used.</summary>
     public void Start()
     {
         Http.Start();
-        _server.Start(Room.Attach);
+        _server.Start(Chat.Attach);
         _log.Information("FleckChat {Version} listening on {Endpoint}", Version, Endpoint);
     }
 
@@ -61,6 +82,7 @@ internal sealed class ChatDaemon : IAsyncDisposable
         Http.Status.MarkStopping();
         _log.Information("Shutting down: closing {Count} connections with 1001", _server.ConnectionCount);
         await _server.StopAsync(timeout ?? StopTimeout).ConfigureAwait(false);
+        Chat.Dispose();
         await Http.StopAsync().ConfigureAwait(false);
         _log.Information("Stopped");
     }
@@ -68,6 +90,7 @@ internal sealed class ChatDaemon : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _server.DisposeAsync().ConfigureAwait(false);
+        Chat.Dispose();
         await Http.DisposeAsync().ConfigureAwait(false);
     }
 }

@@ -22,6 +22,7 @@ internal sealed class ClientSession
     private readonly Action<ClientSession> _ended;
     private WebSocketConnection? _connection;
     private volatile bool _aborted;
+    private int _holdsSlot;
 
     public ClientSession(Socket socket, ServerSettings settings, Action<ClientSession> ended)
     {
@@ -102,6 +103,7 @@ internal sealed class ClientSession
                 await transport.DisposeAsync().ConfigureAwait(false);
             }
 
+            ReleaseSlot(remote);
             _ended(this);
         }
     }
@@ -130,7 +132,7 @@ internal sealed class ClientSession
             return null;
         }
 
-        var rejection = head.Rejection ?? HandshakeValidator.Validate(request!, _settings.IsPathServed);
+        var rejection = head.Rejection ?? HandshakeValidator.Validate(request!, _settings.IsPathServed, _settings.Options.AllowedOrigins);
         string? subProtocol = null;
         if (rejection is null)
         {
@@ -140,6 +142,15 @@ internal sealed class ClientSession
                 rejection = HandshakeRejection.BadRequest(
                     $"none of the offered subprotocols is supported (supported: {string.Join(", ", _settings.SubProtocols)})");
             }
+        }
+
+        if (rejection is null && _settings.Limiter.TryAcquire(remote.Address) is { } full)
+        {
+            rejection = new HandshakeRejection(503, full, [new("Retry-After", "10")]);
+        }
+        else if (rejection is null)
+        {
+            _holdsSlot = 1;
         }
 
         if (rejection is not null)
@@ -164,7 +175,8 @@ internal sealed class ClientSession
             KeepAliveInterval = options.KeepAliveInterval,
             KeepAliveTimeout = options.KeepAliveInterval > TimeSpan.Zero ? options.KeepAliveTimeout : Timeout.InfiniteTimeSpan,
         });
-        var connection = new WebSocketConnection(socket, _socket, stream, new ConnectionInfo(request, remote, subProtocol), options, _settings.Metrics, _settings.Log);
+        var connection = new WebSocketConnection(socket, _socket, stream, new ConnectionInfo(request, remote, subProtocol), options, _settings.Metrics, _settings.Log,
+            () => ReleaseSlot(remote));
         observer.Listener = connection;
         return connection;
     }
@@ -210,6 +222,15 @@ internal sealed class ClientSession
         await transport.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
         await transport.FlushAsync(cancellationToken).ConfigureAwait(false);
         await LingeringClose.RunAsync(_socket, Linger).ConfigureAwait(false);
+    }
+
+    /// <summary>Gives the connection-limit slot back, once (the connection does it before OnClose).</summary>
+    private void ReleaseSlot(IPEndPoint remote)
+    {
+        if (Interlocked.Exchange(ref _holdsSlot, 0) == 1)
+        {
+            _settings.Limiter.Release(remote.Address);
+        }
     }
 
     private void HandshakeFailed(IPEndPoint remote, int status, string reason, HandshakeFailure kind)

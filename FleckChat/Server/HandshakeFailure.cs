@@ -8,6 +8,9 @@ internal enum HandshakeFailure
     /// <summary>400: a malformed or incomplete upgrade request, or no acceptable subprotocol.</summary>
     BadRequest,
 
+    /// <summary>403: a browser from an origin that is not allowed.</summary>
+    Forbidden,
+
     /// <summary>404: no WebSocket endpoint at the requested path.</summary>
     NotFound,
 
@@ -19,6 +22,9 @@ internal enum HandshakeFailure
 
     /// <summary>431: a request head over the limit.</summary>
     RequestTooLarge,
+
+    /// <summary>503: over the connection limits (overall or per address).</summary>
+    ServerFull,
 
     /// <summary>The handshake (TLS included) did not finish in time.</summary>
     Timeout,
@@ -41,10 +47,12 @@ internal static class HandshakeFailures
     public static HandshakeFailure FromStatus(int status) => status switch
     {
         400 => HandshakeFailure.BadRequest,
+        403 => HandshakeFailure.Forbidden,
         404 => HandshakeFailure.NotFound,
         405 => HandshakeFailure.MethodNotAllowed,
         426 => HandshakeFailure.UpgradeRequired,
         431 => HandshakeFailure.RequestTooLarge,
+        503 => HandshakeFailure.ServerFull,
         _ => HandshakeFailure.Other,
     };
 
@@ -59,10 +67,12 @@ internal static class HandshakeFailures
     public static string Label(this HandshakeFailure failure) => failure switch
     {
         HandshakeFailure.BadRequest => "bad_request",
+        HandshakeFailure.Forbidden => "forbidden",
         HandshakeFailure.NotFound => "not_found",
         HandshakeFailure.MethodNotAllowed => "method_not_allowed",
         HandshakeFailure.UpgradeRequired => "upgrade_required",
         HandshakeFailure.RequestTooLarge => "request_too_large",
+        HandshakeFailure.ServerFull => "server_full",
         HandshakeFailure.Timeout => "timeout",
         HandshakeFailure.Tls => "tls",
         HandshakeFailure.Disconnected => "disconnected",

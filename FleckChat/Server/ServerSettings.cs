@@ -19,4 +19,5 @@ internal sealed record ServerSettings(
     SslProtocols SslProtocols,
     ServerMetrics Metrics,
     ILogger Log,
-    Func<Handshake.HttpRequest, Handshake.HttpResponse?>? HttpHandler);
+    Func<Handshake.HttpRequest, Handshake.HttpResponse?>? HttpHandler,
+    ConnectionLimiter Limiter);

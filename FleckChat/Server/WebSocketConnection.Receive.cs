@@ -170,6 +170,7 @@ internal sealed partial class WebSocketConnection
             _sendLoop.Complete();
             _closeTimer?.Dispose();
             _metrics.ConnectionClosed();
+            _ended?.Invoke();
             _log.Debug("Connection {ConnectionId} closed: {CloseCode} {CloseReason}", Info.Id, Statistics.CloseCode, Statistics.CloseReason);
             Invoke(OnClose, nameof(OnClose));
             _socket.Dispose();

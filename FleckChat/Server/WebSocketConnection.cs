@@ -24,12 +24,14 @@ internal sealed partial class WebSocketConnection : IWebSocketConnection, ISendL
     private readonly WebSocketServerOptions _options;
     private readonly ServerMetrics _metrics;
     private readonly ILogger _log;
+    private readonly Action? _ended;
     private Timer? _closeTimer;
     private volatile bool _available = true;
 
     public WebSocketConnection(WebSocket socket, System.Net.Sockets.Socket tcp, ConnectionStream stream, ConnectionInfo info,
-        WebSocketServerOptions options, ServerMetrics metrics, ILogger log)
+        WebSocketServerOptions options, ServerMetrics metrics, ILogger log, Action? ended = null)
     {
+        _ended = ended;
         _socket = socket;
         _tcp = tcp;
         _stream = stream;

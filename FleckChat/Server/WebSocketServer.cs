@@ -81,7 +81,8 @@ internal sealed class WebSocketServer : IDisposable, IAsyncDisposable
 
         string path = Location.Path;
         _settings = new ServerSettings(Options, [.. SupportedSubProtocols], PathFilter ?? (p => p == path),
-            config, Location.IsSecure, () => Certificate, EnabledSslProtocols, Metrics, Logger, HttpHandler);
+            config, Location.IsSecure, () => Certificate, EnabledSslProtocols, Metrics, Logger, HttpHandler,
+            new ConnectionLimiter(Options.MaxConnections, Options.MaxConnectionsPerIp));
         if (Location.IsSecure && Certificate is null)
         {
             throw new InvalidOperationException("A wss:// location needs a Certificate.");

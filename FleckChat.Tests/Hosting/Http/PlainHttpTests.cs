@@ -68,7 +68,7 @@ public sealed partial class PlainHttpTests
     [TestMethod]
     [DataRow("/nothing")]
     [DataRow("/index.html")]
-    [DataRow("/chat/other")]
+    [DataRow("/favicon.ico")]
     public async Task Get_OtherPath_404(string path)
     {
         await using var daemon = InProcessDaemon.Start();

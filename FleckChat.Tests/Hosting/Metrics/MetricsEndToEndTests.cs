@@ -43,46 +43,61 @@ public sealed class MetricsEndToEndTests
     [TestMethod]
     public async Task Counters_ChatTraffic_MoveByExactlyThatTraffic()
     {
-        await using var daemon = InProcessDaemon.Start();
-        var (alice, aliceGreeting) = await ChatClient.JoinAsync(daemon.ChatUri());
-        var (bob, bobGreeting) = await ChatClient.JoinAsync(daemon.ChatUri());
+        // One message per member per hour: alice's second message is refused by the rate limit.
+        await using var daemon = InProcessDaemon.Start(configure: o => o with { RateLimit = new FleckChat.Hosting.RateLimit(1, 3600) });
+        var received = new List<string>();
+        async Task<string> Next(ChatClient client)
+        {
+            string text = await client.ReceiveTextAsync();
+            received.Add(text);
+            return text;
+        }
+
+        var alice = await ChatClient.ConnectAsync(new Uri(daemon.ChatUri() + "?name=alice"));
+        var bob = await ChatClient.ConnectAsync(new Uri(daemon.ChatUri() + "?name=bob"));
         await using (alice)
         await using (bob)
         {
+            Assert.AreEqual("You are connected! There are 1 users here.", await Next(alice));
+            Assert.AreEqual("You are connected! There are 2 users here.", await Next(bob));
+            Assert.AreEqual("* bob joined", await Next(alice));
             var joined = await HttpProbe.ScrapeAsync(daemon.BaseUrl());
             Assert.AreEqual(2, joined["fleckchat_connections_open"]);
             Assert.AreEqual(2, joined["fleckchat_connections_accepted_total"]);
+            Assert.AreEqual(2, joined["fleckchat_room_members{room=\"lobby\"}"]);
 
             await alice.SendTextAsync("hello");
-            Assert.AreEqual("[user0]: hello", await alice.ReceiveTextAsync());
-            Assert.AreEqual("[user0]: hello", await bob.ReceiveTextAsync());
+            Assert.AreEqual("[alice]: hello", await Next(alice));
+            Assert.AreEqual("[alice]: hello", await Next(bob));
             await bob.SendTextAsync("hi");
-            Assert.AreEqual("[user1]: hi", await alice.ReceiveTextAsync());
-            Assert.AreEqual("[user1]: hi", await bob.ReceiveTextAsync());
+            Assert.AreEqual("[bob]: hi", await Next(alice));
+            Assert.AreEqual("[bob]: hi", await Next(bob));
+            await alice.SendTextAsync("again");
+            StringAssert.StartsWith(await Next(alice), "! ");
             await FailHandshakeAsync(daemon.Port, "GET /chat HTTP/1.1\r\nHost: x\r\n\r\n", 426);
             await FailHandshakeAsync(daemon.Port, RawClient.UpgradeRequest("/nope"), 404);
-            daemon.ChatMetrics.RateLimited();
 
             // The server's close frame leaves after every message before it has been counted as sent.
             await alice.CloseAsync();
+            Assert.AreEqual("* alice left", await Next(bob));
             await bob.CloseAsync();
-            await daemon.Room.WaitForCountAsync(0);
+            await daemon.Chat.WaitForCountAsync(0);
         }
 
         var metrics = await HttpProbe.ScrapeAsync(daemon.BaseUrl());
-        int Utf8(string s) => Encoding.UTF8.GetByteCount(s);
+        static int Utf8(string s) => Encoding.UTF8.GetByteCount(s);
         Assert.AreEqual(0, metrics["fleckchat_connections_open"]);
         Assert.AreEqual(2, metrics["fleckchat_connections_accepted_total"]);
-        Assert.AreEqual(2, metrics["fleckchat_messages_received_total"]);
-        Assert.AreEqual(Utf8("hello") + Utf8("hi"), metrics["fleckchat_received_bytes_total"]);
-        Assert.AreEqual(2 + 4, metrics["fleckchat_messages_delivered_total"], "two greetings, two lines to two members");
-        Assert.AreEqual(Utf8(aliceGreeting) + Utf8(bobGreeting) + (2 * Utf8("[user0]: hello")) + (2 * Utf8("[user1]: hi")),
-            metrics["fleckchat_sent_bytes_total"]);
+        Assert.AreEqual(3, metrics["fleckchat_messages_received_total"]);
+        Assert.AreEqual(Utf8("hello") + Utf8("hi") + Utf8("again"), metrics["fleckchat_received_bytes_total"]);
+        Assert.AreEqual(received.Count, metrics["fleckchat_messages_delivered_total"]);
+        Assert.AreEqual(received.Sum(Utf8), metrics["fleckchat_sent_bytes_total"]);
+        Assert.AreEqual(1, metrics["fleckchat_rate_limit_hits_total"]);
         Assert.AreEqual(1, metrics["fleckchat_handshake_failures_total{reason=\"upgrade_required\"}"]);
         Assert.AreEqual(1, metrics["fleckchat_handshake_failures_total{reason=\"not_found\"}"]);
         Assert.AreEqual(0, metrics["fleckchat_handshake_failures_total{reason=\"bad_request\"}"]);
-        Assert.AreEqual(1, metrics["fleckchat_rate_limit_hits_total"]);
         Assert.AreEqual(0, metrics["fleckchat_slow_consumer_disconnects_total"]);
+        Assert.AreEqual(0, metrics["fleckchat_room_members{room=\"lobby\"}"]);
     }
 
     [TestMethod]

@@ -20,12 +20,12 @@ internal sealed class DaemonHttp : IAsyncDisposable
     private readonly IPEndPoint? _metricsBind;
     private readonly ILogger _log;
 
-    public DaemonHttp(DaemonOptions options, WebSocketServer chatServer, ChatMetrics chatMetrics, string version, ILogger log)
+    public DaemonHttp(DaemonOptions options, WebSocketServer chatServer, ChatServer chat, string version, ILogger log)
     {
         _log = log;
         _metricsBind = options.MetricsBind;
         var health = new HealthEndpoint(Status, () => chatServer.Metrics.ConnectionsOpen, version);
-        var metrics = new MetricsEndpoint(DaemonMetrics.Create(chatServer.Metrics, chatMetrics, version));
+        var metrics = new MetricsEndpoint(DaemonMetrics.Create(chatServer.Metrics, chat, version));
         var page = new ChatPage(options.Path);
 
         PublicRouter = new HttpRouter(path => (chatServer.PathFilter ?? (p => p == chatServer.Location.Path))(path))
