@@ -16,7 +16,8 @@
     wantedName: sessionStorage.getItem('fleckchat.name') || '',
   };
 
-  function validRoom(room) { return /^[^\s/?#%\\]{1,64}$/.test(room); }
+  // The server's rule for room names (NameRules): letters, digits, _ . - and at most 32 of them.
+  function validRoom(room) { return /^[A-Za-z0-9_.-]{1,32}$/.test(room); }
   function roomFromHash() {
     let room = '';
     try { room = decodeURIComponent(location.hash.slice(1)); } catch { room = ''; }
@@ -71,7 +72,7 @@
   }
 
   function switchRoom(room) {
-    if (!validRoom(room)) { addLine('error', null, 'Room names have no spaces, /, ?, # or %.', null); return; }
+    if (!validRoom(room)) { addLine('error', null, 'A room name has 1 to 32 letters, digits, _ . or -.', null); return; }
     if (room === state.room && state.socket) { return; }
     state.room = room;
     const hash = room === 'lobby' ? '' : '#' + encodeURIComponent(room);
