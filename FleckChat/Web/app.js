@@ -126,7 +126,7 @@
         if (!fromHistory) { setMembers(state.members.concat([event.name])); }
         break;
       case 'leave':
-        addLine('leave', null, event.name + ' left', event.ts, fromHistory);
+        addLine('leave', null, event.name + ' left' + (event.text ? ': ' + event.text : ''), event.ts, fromHistory);
         if (!fromHistory) { setMembers(state.members.filter((m) => m !== event.name)); }
         break;
       case 'rename':
@@ -142,6 +142,7 @@
         break;
       case 'rooms': showRooms(Array.isArray(event.rooms) ? event.rooms : [], event.ts); break;
       case 'error': addLine('error', null, event.text, event.ts); break;
+      case 'info': addLine('notice', null, event.text, event.ts); break;
       default: break;
     }
   }
