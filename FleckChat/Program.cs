@@ -1,3 +1,6 @@
+using System.CommandLine;
+using System.CommandLine.Invocation;
+using System.CommandLine.Parsing;
 using System.Net.Sockets;
 using FleckChat.Client;
 using FleckChat.Hosting;
@@ -18,19 +21,23 @@ internal static class Program
         commandLine.Command.SetAction(static _ => ExitCodes.Ok);
         clientCommandLine.Command.SetAction(static _ => ExitCodes.Ok);
         var parsed = commandLine.Command.Parse(args);
-        if (parsed.Errors.Count > 0)
+        bool isClient = parsed.CommandResult.Command == clientCommandLine.Command;
+
+        // The client ignores the daemon's options, so a FLECKCHAT_* variable meant for the daemon cannot stop it.
+        var errors = isClient ? [.. parsed.Errors.Where(e => e.SymbolResult is not OptionResult { Parent: CommandResult { Command: RootCommand } })] : parsed.Errors;
+        if (errors.Count > 0)
         {
-            await Console.Error.WriteLineAsync($"fleckchat: {parsed.Errors[0].Message} (see fleckchat --help)").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync($"fleckchat: {errors[0].Message} (see fleckchat {(isClient ? "client " : "")}--help)").ConfigureAwait(false);
             return ExitCodes.Usage;
         }
 
-        if (parsed.Action is not null && parsed.Action != commandLine.Command.Action && parsed.Action != clientCommandLine.Command.Action)
+        if (parsed.Action is not (null or ParseErrorAction) && parsed.Action != commandLine.Command.Action && parsed.Action != clientCommandLine.Command.Action)
         {
             // --help or --version: System.CommandLine prints them.
             return await parsed.InvokeAsync().ConfigureAwait(false);
         }
 
-        if (parsed.CommandResult.Command == clientCommandLine.Command)
+        if (isClient)
         {
             return await RunClientAsync(clientCommandLine.Read(parsed)).ConfigureAwait(false);
         }

@@ -126,6 +126,15 @@ public sealed class TerminalClientProcessTests
     }
 
     [TestMethod]
+    public async Task DaemonVariableInvalid_ClientUnaffected()
+    {
+        await using var client = DaemonProcess.Start(["client", "ws://127.0.0.1:1/chat"], new Dictionary<string, string> { ["FLECKCHAT_PORT"] = "abc" });
+
+        Assert.AreEqual(3, await client.WaitForExitAsync(Wait.Timeout), client.Output);
+        Assert.DoesNotContain("FLECKCHAT_PORT", client.Output);
+    }
+
+    [TestMethod]
     public async Task Help_ListsClientOptionsAndVariables()
     {
         var (code, output) = await DaemonProcess.RunAsync("client", "--help");

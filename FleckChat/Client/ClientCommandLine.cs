@@ -12,17 +12,17 @@ internal sealed class ClientCommandLine
 {
     private readonly Argument<Uri> _url;
     private readonly Option<string?> _name;
-    private readonly Option<TimeSpan> _wait;
+    private readonly Option<double> _wait;
 
     public ClientCommandLine(Func<string, string?> getEnvironment)
     {
         var defaults = new ClientOptions();
         _url = OptionBuilder.CreateArgument("URL", "FLECKCHAT_CLIENT_URL", defaults.Url,
-            $"The chat endpoint to join (default {ClientOptions.DefaultUrl}).", ParseUrl, getEnvironment);
+            "The chat endpoint to join; /chat/ROOM for a room.", ParseUrl, getEnvironment);
         _name = OptionBuilder.Create("--name", "FLECKCHAT_CLIENT_NAME", defaults.Name,
             "The name to ask for when joining.", ParseName, getEnvironment);
-        _wait = OptionBuilder.Create("--wait", "FLECKCHAT_CLIENT_WAIT", defaults.Wait,
-            "Seconds to wait at most, after standard input ends, for replies still on their way (default 5).", ParseWait, getEnvironment);
+        _wait = OptionBuilder.Create("--wait", "FLECKCHAT_CLIENT_WAIT", defaults.Wait.TotalSeconds,
+            "Seconds to wait at most, after standard input ends, for replies still on their way.", ParseWait, getEnvironment, "seconds");
         Command = new Command("client",
             "Join a chat from the terminal: what you type is sent, what others say is printed. In a pipe, sends each line of " +
             "standard input, prints what arrives, and exits once input has ended and the replies have drained.")
@@ -37,7 +37,7 @@ internal sealed class ClientCommandLine
     {
         Url = result.GetValue(_url)!,
         Name = result.GetValue(_name),
-        Wait = result.GetValue(_wait),
+        Wait = TimeSpan.FromSeconds(result.GetValue(_wait)),
     };
 
     private static (Uri?, string?) ParseUrl(string text) =>
@@ -50,8 +50,8 @@ internal sealed class ClientCommandLine
             ? (text, null)
             : (null, $"'{text}' is not a name (1 to 64 characters, no spaces)");
 
-    private static (TimeSpan, string?) ParseWait(string text) =>
+    private static (double, string?) ParseWait(string text) =>
         double.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double seconds) && seconds <= 3600
-            ? (TimeSpan.FromSeconds(seconds), null)
+            ? (seconds, null)
             : (default, $"'{text}' is not a number of seconds (0 to 3600)");
 }
