@@ -1,11 +1,4 @@
-using System.Text.Json.Serialization;
-
 namespace FleckChat.Hosting.Http;
 
 /// <summary>The body of GET /healthz: <c>{"status":"ok","version":"0.1.0","uptime_seconds":12.5,"connections":3}</c>.</summary>
 internal sealed record HealthReport(string Status, string Version, double UptimeSeconds, long Connections);
-
-/// <summary>Source-generated JSON for the HTTP endpoints (no reflection: trimming and NativeAOT safe).</summary>
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
-[JsonSerializable(typeof(HealthReport))]
-internal sealed partial class HttpJsonContext : JsonSerializerContext;
