@@ -14,7 +14,7 @@ internal sealed class ChatRoom
 {
     private readonly int _historySize;
     private readonly Queue<ChatEvent> _history;
-    private Member[] _members = [];
+    private readonly List<Member> _members = [];
     private long _sequence;
 
     public ChatRoom(string name, int historySize)
@@ -28,19 +28,32 @@ internal sealed class ChatRoom
 
     public IReadOnlyList<Member> Members => _members;
 
-    public int Count => _members.Length;
+    public int Count => _members.Count;
 
-    public void Add(Member member) => _members = [.. _members, member];
+    public void Add(Member member)
+    {
+        member.RoomIndex = _members.Count;
+        _members.Add(member);
+    }
 
+    /// <summary>
+    /// Removes in O(1) by moving the last member into the leaver's place: order within the list does
+    /// not matter (everyone gets every event; names are sorted when listed), and a big room emptying
+    /// out should not cost O(n²).
+    /// </summary>
     public bool Remove(Member member)
     {
-        int index = Array.IndexOf(_members, member);
-        if (index < 0)
+        int index = member.RoomIndex;
+        if (index < 0 || index >= _members.Count || _members[index] != member)
         {
             return false;
         }
 
-        _members = [.. _members.AsSpan(0, index), .. _members.AsSpan(index + 1)];
+        var last = _members[^1];
+        _members[index] = last;
+        last.RoomIndex = index;
+        _members.RemoveAt(_members.Count - 1);
+        member.RoomIndex = -1;
         return true;
     }
 

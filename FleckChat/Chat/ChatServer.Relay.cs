@@ -50,8 +50,10 @@ internal sealed partial class ChatServer
         }
     }
 
-    internal void SkipBinary(Member member, byte[] data) =>
-        _log.Debug("Skipped a binary message of {Bytes} bytes from {Name}", data.Length, member.Name);
+    /// <summary>The chat is text only: binary messages are skipped. One shared handler, not one per member.</summary>
+    private static void SkipBinary(byte[] data)
+    {
+    }
 
     /// <summary>Relays lines to the member's room as messages or actions, one event per line.</summary>
     internal void Say(Member member, ChatEventKind kind, IReadOnlyList<string> lines)

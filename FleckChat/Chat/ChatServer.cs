@@ -66,7 +66,7 @@ internal sealed partial class ChatServer : IDisposable
         var member = new Member(this, connection, limiter, _time.GetTimestamp());
         connection.OnOpen = member.Open;
         connection.OnMessage = member.Message;
-        connection.OnBinary = member.Binary;
+        connection.OnBinary = SkipBinary;
         connection.OnClose = member.Closed;
     }
 
@@ -110,8 +110,10 @@ internal sealed partial class ChatServer : IDisposable
             var now = _time.GetUtcNow();
             member.Send(new ChatEvent
             {
-                Kind = ChatEventKind.Welcome, Name = name, Room = room.Name, Members = room.MemberNames(),
-                Text = Greeting(room.Count), Timestamp = now,
+                Kind = ChatEventKind.Welcome, Name = name, Room = room.Name, Text = Greeting(room.Count), Timestamp = now,
+
+                // Only the JSON welcome lists the members; sorting a big room for every text newcomer would make joins O(n log n).
+                Members = member.Format == Formats.JsonFormat.Instance ? room.MemberNames() : null,
             });
             if (problem is not null)
             {

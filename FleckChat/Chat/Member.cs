@@ -37,6 +37,9 @@ internal sealed class Member
 
     public ChatRoom? Room { get; set; }
 
+    /// <summary>Where the member sits in its room's list (kept by the room), or -1.</summary>
+    public int RoomIndex { get; set; } = -1;
+
     public RateLimiter? Limiter { get; }
 
     /// <summary>The reason given with /quit, shown in the leave notice.</summary>
@@ -65,8 +68,6 @@ internal sealed class Member
     public void Open() => _chat.Join(this);
 
     public void Message(string text) => _chat.Receive(this, text);
-
-    public void Binary(byte[] data) => _chat.SkipBinary(this, data);
 
     public void Closed() => _chat.Leave(this);
 }

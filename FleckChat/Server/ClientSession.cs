@@ -13,28 +13,44 @@ namespace FleckChat.Server;
 /// request that does not become a WebSocket gets its HTTP error here and never reaches the
 /// application.
 /// </summary>
-internal sealed class ClientSession
+internal sealed class ClientSession : IConnectionOwner
 {
     private static readonly TimeSpan Linger = TimeSpan.FromSeconds(1);
 
     private readonly Socket _socket;
     private readonly ServerSettings _settings;
-    private readonly Action<ClientSession> _ended;
+    private readonly ISessionTracker _tracker;
+    private readonly IPEndPoint _remote;
     private WebSocketConnection? _connection;
+    private Task _handshake = Task.CompletedTask;
     private volatile bool _aborted;
     private int _holdsSlot;
 
-    public ClientSession(Socket socket, ServerSettings settings, Action<ClientSession> ended)
+    public ClientSession(Socket socket, ServerSettings settings, ISessionTracker tracker)
     {
         _socket = socket;
         _settings = settings;
-        _ended = ended;
+        _tracker = tracker;
+        _remote = (IPEndPoint)socket.RemoteEndPoint!;
     }
 
-    /// <summary>Completes when the client is gone; never faults.</summary>
-    public Task Completion { get; private set; } = Task.CompletedTask;
+    public WebSocketConnection? Connection => _connection;
 
-    public void Start() => Completion = RunAsync();
+    /// <summary>
+    /// Runs the handshake. Once it succeeds the connection lives on by itself (so that an idle member
+    /// does not also keep this method's state alive) and tells this session when it ends.
+    /// </summary>
+    public void Start() => _handshake = RunAsync();
+
+    /// <summary>Completes when the client is gone; never faults.</summary>
+    public async Task WaitAsync()
+    {
+        await _handshake.ConfigureAwait(false);
+        if (_connection is { } connection)
+        {
+            await connection.Lifetime.ConfigureAwait(false);
+        }
+    }
 
     /// <summary>Closes an open connection with a close frame; drops one still in its handshake.</summary>
     public void Close(int code, string reason)
@@ -64,7 +80,7 @@ internal sealed class ClientSession
 
     private async Task RunAsync()
     {
-        var remote = (IPEndPoint)_socket.RemoteEndPoint!;
+        var remote = _remote;
         Stream transport = new NetworkStream(_socket, ownsSocket: true);
         bool handedOver = false;
         try
@@ -85,7 +101,7 @@ internal sealed class ClientSession
             }
 
             Configure(connection);
-            await connection.RunAsync().ConfigureAwait(false);
+            connection.Start(this);
         }
         catch (Exception ex) when (!handedOver && (WebSocketConnection.IsDisconnect(ex) || ex is AuthenticationException))
         {
@@ -101,11 +117,20 @@ internal sealed class ClientSession
             if (!handedOver)
             {
                 await transport.DisposeAsync().ConfigureAwait(false);
+                ConnectionEnded();
             }
-
-            ReleaseSlot(remote);
-            _ended(this);
         }
+    }
+
+    /// <summary>Gives the connection-limit slot back and leaves the server's set (once).</summary>
+    public void ConnectionEnded()
+    {
+        if (Interlocked.Exchange(ref _holdsSlot, 0) == 1)
+        {
+            _settings.Limiter.Release(_remote.Address);
+        }
+
+        _tracker.Ended(this);
     }
 
     /// <returns>The transport and the open connection, or null when the request was answered with an error.</returns>
@@ -172,11 +197,10 @@ internal sealed class ClientSession
         {
             IsServer = true,
             SubProtocol = subProtocol.Length > 0 ? subProtocol : null,
-            KeepAliveInterval = options.KeepAliveInterval,
-            KeepAliveTimeout = options.KeepAliveInterval > TimeSpan.Zero ? options.KeepAliveTimeout : Timeout.InfiniteTimeSpan,
+            // Keep-alive is the server's (one timer for all connections, see KeepAliveSweeper), not a timer per WebSocket.
+            KeepAliveInterval = TimeSpan.Zero,
         });
-        var connection = new WebSocketConnection(socket, _socket, stream, new ConnectionInfo(request, remote, subProtocol), options, _settings.Metrics, _settings.Log,
-            () => ReleaseSlot(remote));
+        var connection = new WebSocketConnection(socket, _socket, stream, new ConnectionInfo(request, remote, subProtocol), options, _settings.Metrics, _settings.Log);
         observer.Listener = connection;
         return connection;
     }
@@ -222,15 +246,6 @@ internal sealed class ClientSession
         await transport.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
         await transport.FlushAsync(cancellationToken).ConfigureAwait(false);
         await LingeringClose.RunAsync(_socket, Linger).ConfigureAwait(false);
-    }
-
-    /// <summary>Gives the connection-limit slot back, once (the connection does it before OnClose).</summary>
-    private void ReleaseSlot(IPEndPoint remote)
-    {
-        if (Interlocked.Exchange(ref _holdsSlot, 0) == 1)
-        {
-            _settings.Limiter.Release(remote.Address);
-        }
     }
 
     private void HandshakeFailed(IPEndPoint remote, int status, string reason, HandshakeFailure kind)

@@ -14,14 +14,24 @@ internal sealed partial class WebSocketConnection
     /// Raises OnOpen, reads until the connection ends, then raises OnClose. Handlers run on this one
     /// logical flow, so they are never concurrent. Never throws.
     /// </summary>
-    public async Task RunAsync()
+    private async Task RunAsync()
     {
         _metrics.ConnectionOpened();
         _log.Debug("Connection {ConnectionId} from {RemoteEndPoint} opened on {Path}", Info.Id, Info.RemoteEndPoint, Info.Path);
         try
         {
             Invoke(OnOpen, nameof(OnOpen));
-            await ReceiveLoopAsync().ConfigureAwait(false);
+            while (true)
+            {
+                // A zero-byte receive waits for the next frame without holding a buffer: an idle
+                // connection costs no receive memory. Pings, pongs and the close handshake are handled
+                // inside the WebSocket; only a data frame or a close comes back here.
+                var first = await _socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None).ConfigureAwait(false);
+                if (first.MessageType == WebSocketMessageType.Close || !await ReceiveMessageAsync(first).ConfigureAwait(false))
+                {
+                    break;
+                }
+            }
         }
         catch (Exception ex) when (IsDisconnect(ex))
         {
@@ -38,21 +48,6 @@ internal sealed partial class WebSocketConnection
         finally
         {
             await EndAsync().ConfigureAwait(false);
-        }
-    }
-
-    private async Task ReceiveLoopAsync()
-    {
-        while (true)
-        {
-            // A zero-byte receive waits for the next frame without holding a buffer: an idle
-            // connection costs no receive memory. Pings, pongs and the close handshake are handled
-            // inside the WebSocket; only a data frame or a close comes back here.
-            var first = await _socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None).ConfigureAwait(false);
-            if (first.MessageType == WebSocketMessageType.Close || !await ReceiveMessageAsync(first).ConfigureAwait(false))
-            {
-                return;
-            }
         }
     }
 
@@ -170,7 +165,7 @@ internal sealed partial class WebSocketConnection
             _sendLoop.Complete();
             _closeTimer?.Dispose();
             _metrics.ConnectionClosed();
-            _ended?.Invoke();
+            _owner?.ConnectionEnded();
             _log.Debug("Connection {ConnectionId} closed: {CloseCode} {CloseReason}", Info.Id, Statistics.CloseCode, Statistics.CloseReason);
             Invoke(OnClose, nameof(OnClose));
             _socket.Dispose();

@@ -16,6 +16,7 @@ internal sealed partial class WebSocketConnection : IWebSocketConnection, ISendL
     private static readonly Action<string> NoText = static _ => { };
     private static readonly Action<byte[]> NoBytes = static _ => { };
     private static readonly Action<Exception> NoError = static _ => { };
+    private static readonly OutboundMessage KeepAlivePing = OutboundMessage.Control(0x9, []);
 
     private readonly WebSocket _socket;
     private readonly System.Net.Sockets.Socket _tcp;
@@ -24,14 +25,14 @@ internal sealed partial class WebSocketConnection : IWebSocketConnection, ISendL
     private readonly WebSocketServerOptions _options;
     private readonly ServerMetrics _metrics;
     private readonly ILogger _log;
-    private readonly Action? _ended;
+    private IConnectionOwner? _owner;
     private Timer? _closeTimer;
+    private long _pingSentAt;
     private volatile bool _available = true;
 
     public WebSocketConnection(WebSocket socket, System.Net.Sockets.Socket tcp, ConnectionStream stream, ConnectionInfo info,
-        WebSocketServerOptions options, ServerMetrics metrics, ILogger log, Action? ended = null)
+        WebSocketServerOptions options, ServerMetrics metrics, ILogger log)
     {
-        _ended = ended;
         _socket = socket;
         _tcp = tcp;
         _stream = stream;
@@ -64,6 +65,44 @@ internal sealed partial class WebSocketConnection : IWebSocketConnection, ISendL
     public bool IsAvailable => _available;
 
     public ConnectionStatistics Statistics { get; }
+
+    /// <summary>Completes when the connection has ended and OnClose has run; never faults.</summary>
+    public Task Lifetime { get; private set; } = Task.CompletedTask;
+
+    /// <summary>Starts the connection's life (OnOpen, receiving, OnClose); <paramref name="owner"/> hears when it ends.</summary>
+    public void Start(IConnectionOwner owner)
+    {
+        _owner = owner;
+        Lifetime = RunAsync();
+    }
+
+    /// <summary>
+    /// Keep-alive, called now and then by the server for every connection: a peer silent for
+    /// <c>KeepAliveInterval</c> is pinged; one still silent <c>KeepAliveTimeout</c> after the ping is
+    /// dead and its connection is dropped. Any bytes from the peer (a pong included) count as life.
+    /// </summary>
+    public void CheckKeepAlive(long now)
+    {
+        if (now - _stream.LastReceived < (long)_options.KeepAliveInterval.TotalMilliseconds)
+        {
+            _pingSentAt = 0;
+        }
+        else if (_pingSentAt == 0)
+        {
+            _pingSentAt = now;
+            Post(KeepAlivePing);
+        }
+        else if (now - _pingSentAt >= (long)_options.KeepAliveTimeout.TotalMilliseconds)
+        {
+            _log.Debug("Connection {ConnectionId} did not answer a ping within {Timeout}; dropping it", Info.Id, _options.KeepAliveTimeout);
+            if (Statistics.CloseReason.Length == 0)
+            {
+                Statistics.CloseReason = "keep-alive timeout";
+            }
+
+            Abort();
+        }
+    }
 
     public Task Send(string message) => SendWithTask(OutboundMessage.Text(message));
 

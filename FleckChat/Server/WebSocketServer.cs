@@ -12,7 +12,7 @@ namespace FleckChat.Server;
 /// <c>server.Start(socket => { socket.OnOpen = ...; socket.OnMessage = ...; })</c>. Our own code:
 /// the accept loop and handshake here, the protocol from .NET's WebSocket.
 /// </summary>
-internal sealed class WebSocketServer : IDisposable, IAsyncDisposable
+internal sealed class WebSocketServer : IDisposable, IAsyncDisposable, ISessionTracker
 {
     private readonly object _gate = new();
     private readonly HashSet<ClientSession> _sessions = [];
@@ -20,6 +20,7 @@ internal sealed class WebSocketServer : IDisposable, IAsyncDisposable
     private readonly bool _inheritedListener;
     private ServerSettings? _settings;
     private Task _acceptLoop = Task.CompletedTask;
+    private Timer? _keepAlive;
 
     public WebSocketServer(string location, bool supportDualStack = true)
     {
@@ -96,6 +97,15 @@ internal sealed class WebSocketServer : IDisposable, IAsyncDisposable
 
         ListenerSocket.NoDelay = Options.NoDelay;
         Port = ((IPEndPoint)ListenerSocket.LocalEndPoint!).Port;
+        if (Options.KeepAliveInterval > TimeSpan.Zero)
+        {
+            // One timer for every connection instead of one per connection: a third of the shorter of
+            // interval and timeout, so a dead peer is found within about 1.33 times its timeout.
+            var period = TimeSpan.FromTicks(Math.Clamp(Math.Min(Options.KeepAliveInterval.Ticks, Options.KeepAliveTimeout.Ticks) / 3,
+                TimeSpan.TicksPerMillisecond * 20, TimeSpan.TicksPerSecond * 10));
+            _keepAlive = new Timer(static s => ((WebSocketServer)s!).CheckKeepAlive(), this, period, period);
+        }
+
         _acceptLoop = AcceptLoopAsync(_settings);
     }
 
@@ -113,14 +123,14 @@ internal sealed class WebSocketServer : IDisposable, IAsyncDisposable
             session.Close(closeCode, reason);
         }
 
-        var all = Task.WhenAll(sessions.Select(s => s.Completion));
+        var all = Task.WhenAll(sessions.Select(s => s.WaitAsync()));
         try
         {
             await all.WaitAsync(timeout).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
-            Logger.Warning("{Count} connections did not close within {Timeout}; aborting them", sessions.Count(s => !s.Completion.IsCompleted), timeout);
+            Logger.Warning("{Count} connections did not close within {Timeout}; aborting them", sessions.Count(s => s.Connection is { Lifetime.IsCompleted: false }), timeout);
             foreach (var session in sessions)
             {
                 session.Abort();
@@ -156,9 +166,22 @@ internal sealed class WebSocketServer : IDisposable, IAsyncDisposable
             }
 
             _stopping.Cancel();
+            _keepAlive?.Dispose();
         }
 
         ListenerSocket.Dispose();
+    }
+
+    private void CheckKeepAlive()
+    {
+        long now = Environment.TickCount64;
+        lock (_gate)
+        {
+            foreach (var session in _sessions)
+            {
+                session.Connection?.CheckKeepAlive(now);
+            }
+        }
     }
 
     private ClientSession[] Snapshot()
@@ -199,7 +222,7 @@ internal sealed class WebSocketServer : IDisposable, IAsyncDisposable
                 continue;
             }
 
-            var session = new ClientSession(client, settings, Ended);
+            var session = new ClientSession(client, settings, this);
             lock (_gate)
             {
                 if (token.IsCancellationRequested)
@@ -215,7 +238,7 @@ internal sealed class WebSocketServer : IDisposable, IAsyncDisposable
         }
     }
 
-    private void Ended(ClientSession session)
+    void ISessionTracker.Ended(ClientSession session)
     {
         lock (_gate)
         {

@@ -3,13 +3,17 @@ namespace FleckChat.Server.Handshake;
 /// <summary>An HTTP/1.x request head: request line and headers (names compared case-insensitively).</summary>
 internal sealed class HttpRequest
 {
-    public HttpRequest(string method, string target, string version, Dictionary<string, string> headers)
+    public HttpRequest(string method, string target, string version, Dictionary<string, string> headers, byte[] head)
     {
         Method = method;
         Target = target;
         Version = version;
         Headers = headers;
+        Head = head;
     }
+
+    /// <summary>The request head as received (without the final empty line), kept compactly for later parsing.</summary>
+    public byte[] Head { get; }
 
     public string Method { get; }
 

@@ -44,7 +44,7 @@ internal static class HttpRequestParser
             headers[name] = value;
         }
 
-        request = new HttpRequest(method, target, version, headers);
+        request = new HttpRequest(method, target, version, headers, head.ToArray());
         return true;
     }
 

@@ -30,6 +30,7 @@ internal sealed class ConnectionStream : Stream
     private int _pendingCount;
     private volatile bool _coalesce;
     private volatile bool _disposed;
+    private long _lastReceived = Environment.TickCount64;
 
     public ConnectionStream(Stream inner, byte[] prefix, ControlFrameObserver? observer)
     {
@@ -59,26 +60,46 @@ internal sealed class ConnectionStream : Stream
         set => throw new NotSupportedException();
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    /// <summary>When bytes last arrived from the peer (<see cref="Environment.TickCount64"/>), for keep-alive.</summary>
+    public long LastReceived => Volatile.Read(ref _lastReceived);
+
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        int read;
-        if (_prefix is { } prefix)
+        if (_prefix is not null)
         {
-            read = Math.Min(buffer.Length, prefix.Length - _prefixOffset);
-            prefix.AsSpan(_prefixOffset, read).CopyTo(buffer.Span);
-            _prefixOffset += read;
-            if (_prefixOffset == prefix.Length)
-            {
-                _prefix = null;
-            }
-        }
-        else
-        {
-            read = await _inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+            return new ValueTask<int>(ReadPrefix(buffer.Span));
         }
 
-        _observer?.Observe(buffer.Span[..read]);
+        // The WebSocket waits for an idle peer with a zero-byte read: pass it straight down, so that
+        // while a connection is idle nothing of ours (no state machine, no buffer) is held for it.
+        return buffer.IsEmpty ? _inner.ReadAsync(buffer, cancellationToken) : ReadAndObserveAsync(buffer, cancellationToken);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<int> ReadAndObserveAsync(Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        int read = await _inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+        if (read > 0)
+        {
+            Volatile.Write(ref _lastReceived, Environment.TickCount64);
+            _observer?.Observe(buffer.Span[..read]);
+        }
+
+        return read;
+    }
+
+    private int ReadPrefix(Span<byte> destination)
+    {
+        var prefix = _prefix!;
+        int read = Math.Min(destination.Length, prefix.Length - _prefixOffset);
+        prefix.AsSpan(_prefixOffset, read).CopyTo(destination);
+        _observer?.Observe(prefix.AsSpan(_prefixOffset, read));
+        _prefixOffset += read;
+        if (_prefixOffset == prefix.Length)
+        {
+            _prefix = null;
+        }
+
         return read;
     }
 
