@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using System.Reflection;
 using FleckChat.Chat;
 using FleckChat.Chat.Formats;
+using FleckChat.Hosting.Http;
 using FleckChat.Server;
 using Serilog;
 
@@ -28,12 +29,17 @@ internal sealed class ChatDaemon : IAsyncDisposable
             SupportedSubProtocols = [JsonFormat.SubProtocol],
             PathFilter = Chat.IsPathServed,
         };
+        Http = new DaemonHttp(options, _server, Chat, Version, log);
+        _server.HttpHandler = Http.PublicRouter.Handle;
     }
 
     public static string Version { get; } =
         typeof(ChatDaemon).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
     public ChatServer Chat { get; }
+
+    /// <summary>The browser page, /healthz and /metrics (on the chat port or their own listener).</summary>
+    public DaemonHttp Http { get; }
 
     public WebSocketServer Server => _server;
 
@@ -65,16 +71,19 @@ internal sealed class ChatDaemon : IAsyncDisposable
     /// <summary>Binds and starts serving. Throws <see cref="SocketException"/> when the address cannot be used.</summary>
     public void Start()
     {
+        Http.Start();
         _server.Start(Chat.Attach);
         _log.Information("FleckChat {Version} listening on {Endpoint}", Version, Endpoint);
     }
 
-    /// <summary>Stops accepting, closes every member with 1001 and waits for them (bounded).</summary>
-    public async Task StopAsync()
+    /// <summary>Stops accepting, closes every member with 1001 and waits for them (bounded, <see cref="StopTimeout"/> unless told otherwise).</summary>
+    public async Task StopAsync(TimeSpan? timeout = null)
     {
+        Http.Status.MarkStopping();
         _log.Information("Shutting down: closing {Count} connections with 1001", _server.ConnectionCount);
-        await _server.StopAsync(StopTimeout).ConfigureAwait(false);
+        await _server.StopAsync(timeout ?? StopTimeout).ConfigureAwait(false);
         Chat.Dispose();
+        await Http.StopAsync().ConfigureAwait(false);
         _log.Information("Stopped");
     }
 
@@ -82,5 +91,6 @@ internal sealed class ChatDaemon : IAsyncDisposable
     {
         await _server.DisposeAsync().ConfigureAwait(false);
         Chat.Dispose();
+        await Http.DisposeAsync().ConfigureAwait(false);
     }
 }

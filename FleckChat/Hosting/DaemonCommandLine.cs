@@ -28,6 +28,7 @@ internal sealed class DaemonCommandLine
     private readonly Option<int> _idleTimeout;
     private readonly Option<OnOff> _joinNotices;
     private readonly Option<int> _maxRooms;
+    private readonly Option<IPEndPoint?> _metricsBind;
 
     public DaemonCommandLine(Func<string, string?> getEnvironment)
     {
@@ -64,11 +65,14 @@ internal sealed class DaemonCommandLine
             "Tell rooms when members join and leave: on or off.", ParseSwitch, getEnvironment, "on|off");
         _maxRooms = OptionBuilder.Create("--max-rooms", "FLECKCHAT_MAX_ROOMS", defaults.MaxRooms,
             "Rooms that may exist at once (a room lives while it has members).", Range(1, 1_000_000), getEnvironment, "count");
+        _metricsBind = OptionBuilder.Create("--metrics-bind", "FLECKCHAT_METRICS_BIND", defaults.MetricsBind,
+            "Serve /healthz and /metrics on this ADDRESS:PORT (e.g. 127.0.0.1:9100) instead of the chat port.", ParseEndPoint, getEnvironment,
+            "address:port");
         Command = new RootCommand("FleckChat: a small WebSocket chat daemon. Connect with: websocat ws://HOST:PORT/chat")
         {
             _port, _bind, _path, _maxMessageBytes, _logDir, _logLevel,
             _history, _maxTextBytes, _rateLimit, _floodWindows, _maxConnections, _maxConnectionsPerIp, _allowedOrigins,
-            _idleTimeout, _joinNotices, _maxRooms,
+            _idleTimeout, _joinNotices, _maxRooms, _metricsBind,
         };
     }
 
@@ -92,6 +96,7 @@ internal sealed class DaemonCommandLine
         IdleTimeoutSeconds = result.GetValue(_idleTimeout),
         JoinNotices = result.GetValue(_joinNotices) == OnOff.On,
         MaxRooms = result.GetValue(_maxRooms),
+        MetricsBind = result.GetValue(_metricsBind),
     };
 
     private static Func<string, (int, string?)> Range(int min, int max) => text =>
@@ -135,6 +140,18 @@ internal sealed class DaemonCommandLine
 
     private static (string?, string?) ParseDirectory(string text) =>
         text.Length > 0 && text.IndexOfAny(Path.GetInvalidPathChars()) < 0 ? (text, null) : (null, $"'{text}' is not a directory path");
+
+    /// <summary>ADDRESS:PORT with the port spelled out; an IPv6 address in brackets ([::1]:9100).</summary>
+    private static (IPEndPoint?, string?) ParseEndPoint(string text)
+    {
+        int colon = text.LastIndexOf(':');
+        bool bracketed = text.StartsWith('[') && colon > 0 && text[colon - 1] == ']';
+        bool portGiven = colon > 0 && (bracketed || text.IndexOf(':', StringComparison.Ordinal) == colon) &&
+                         ParsePort(text[(colon + 1)..]).Item2 is null;
+        return portGiven && IPEndPoint.TryParse(text, out var endPoint)
+            ? (endPoint, null)
+            : (null, $"'{text}' is not ADDRESS:PORT (e.g. 127.0.0.1:9100 or [::1]:9100)");
+    }
 
     private static (LogEventLevel, string?) ParseLevel(string text) =>
         Enum.TryParse<LogEventLevel>(text, ignoreCase: true, out var level) && Enum.IsDefined(level) && !int.TryParse(text, out _)

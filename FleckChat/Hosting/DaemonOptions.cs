@@ -41,6 +41,9 @@ internal sealed record DaemonOptions
 
     public int MaxRooms { get; init; } = 1000;
 
+    /// <summary>Where /healthz and /metrics get a listener of their own; null serves them on the chat port.</summary>
+    public IPEndPoint? MetricsBind { get; init; }
+
     /// <summary>The WebSocket location the server listens on, e.g. <c>ws://0.0.0.0:8080/chat</c>.</summary>
     public string Location => Format(Port);
 

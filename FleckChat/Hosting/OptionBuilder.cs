@@ -31,6 +31,26 @@ internal static class OptionBuilder
         return option;
     }
 
+    /// <summary>The same for a positional argument (an empty value stands for "not given").</summary>
+    public static Argument<T> CreateArgument<T>(string name, string environmentVariable, T defaultValue, string description,
+        Func<string, (T? Value, string? Error)> parse, Func<string, string?> getEnvironment)
+    {
+        var argument = new Argument<T>(name)
+        {
+            Description = $"{description} [env: {environmentVariable}]",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        argument.CustomParser = result => Parse(result, result.Tokens.Count > 0 ? result.Tokens[^1].Value : "", name, parse);
+        argument.DefaultValueFactory = result =>
+        {
+            string? fromEnvironment = getEnvironment(environmentVariable);
+            return string.IsNullOrEmpty(fromEnvironment)
+                ? defaultValue
+                : Parse(result, fromEnvironment, environmentVariable, parse);
+        };
+        return argument;
+    }
+
     /// <summary>
     /// A repeatable option (<c>--allowed-origin A --allowed-origin B</c>); its environment variable
     /// holds the values separated by commas or spaces.

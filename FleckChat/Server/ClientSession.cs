@@ -102,8 +102,9 @@ internal sealed class ClientSession
         }
         catch (Exception ex) when (!handedOver && (WebSocketConnection.IsDisconnect(ex) || ex is AuthenticationException))
         {
+            // A timed-out handshake shows up as a closed socket: the sweep closed it.
             string reason = _timedOut ? "handshake timed out" : ex.Message;
-            HandshakeFailed(remote, 0, reason);
+            HandshakeFailed(remote, 0, reason, _timedOut ? HandshakeFailure.Timeout : HandshakeFailures.FromException(ex));
         }
         catch (Exception ex)
         {
@@ -232,7 +233,7 @@ internal sealed class ClientSession
 
     private async Task RejectAsync(Stream transport, HandshakeRejection rejection, IPEndPoint remote)
     {
-        HandshakeFailed(remote, rejection.Status, rejection.Reason);
+        HandshakeFailed(remote, rejection.Status, rejection.Reason, HandshakeFailures.FromStatus(rejection.Status));
         await transport.WriteAsync(HttpResponses.Error(rejection)).ConfigureAwait(false);
         await transport.FlushAsync().ConfigureAwait(false);
         await LingeringClose.RunAsync(_socket, Linger).ConfigureAwait(false);
@@ -246,9 +247,9 @@ internal sealed class ClientSession
         await LingeringClose.RunAsync(_socket, Linger).ConfigureAwait(false);
     }
 
-    private void HandshakeFailed(IPEndPoint remote, int status, string reason)
+    private void HandshakeFailed(IPEndPoint remote, int status, string reason, HandshakeFailure kind)
     {
-        _settings.Metrics.HandshakeFailed();
+        _settings.Metrics.HandshakeFailed(kind);
         _settings.Log.Information("Handshake from {RemoteEndPoint} failed: {Status} {Reason}", remote, status, reason);
     }
 }

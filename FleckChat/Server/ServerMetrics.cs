@@ -14,6 +14,7 @@ internal sealed class ServerMetrics
     private long _bytesSent;
     private long _slowConsumers;
     private long _handshakeFailures;
+    private readonly long[] _handshakeFailuresByKind = new long[Enum.GetValues<HandshakeFailure>().Length];
 
     public long ConnectionsAccepted => Interlocked.Read(ref _accepted);
 
@@ -30,6 +31,8 @@ internal sealed class ServerMetrics
     public long SlowConsumerDisconnects => Interlocked.Read(ref _slowConsumers);
 
     public long HandshakeFailures => Interlocked.Read(ref _handshakeFailures);
+
+    public long HandshakeFailuresOf(HandshakeFailure kind) => Interlocked.Read(ref _handshakeFailuresByKind[(int)kind]);
 
     public void ConnectionOpened()
     {
@@ -53,5 +56,9 @@ internal sealed class ServerMetrics
 
     public void SlowConsumerDisconnected() => Interlocked.Increment(ref _slowConsumers);
 
-    public void HandshakeFailed() => Interlocked.Increment(ref _handshakeFailures);
+    public void HandshakeFailed(HandshakeFailure kind)
+    {
+        Interlocked.Increment(ref _handshakeFailures);
+        Interlocked.Increment(ref _handshakeFailuresByKind[(int)kind]);
+    }
 }
