@@ -17,7 +17,7 @@ namespace FleckChat.Server.Transport;
 /// Writes are serialised by a lock, so a control frame injected by <see cref="WriteFrameAsync"/>
 /// never lands inside another frame.
 /// </summary>
-internal sealed class ConnectionStream : Stream
+internal sealed class ConnectionStream : AsyncOnlyStream
 {
     private const int PendingBufferSize = 16 * 1024;
 
@@ -44,20 +44,6 @@ internal sealed class ConnectionStream : Stream
     {
         get => _coalesce;
         set => _coalesce = value;
-    }
-
-    public override bool CanRead => true;
-
-    public override bool CanWrite => true;
-
-    public override bool CanSeek => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
     }
 
     /// <summary>When bytes last arrived from the peer (<see cref="Environment.TickCount64"/>), for keep-alive.</summary>
@@ -103,9 +89,6 @@ internal sealed class ConnectionStream : Stream
         return read;
     }
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -138,9 +121,6 @@ internal sealed class ConnectionStream : Stream
             _writeLock.Release();
         }
     }
-
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     /// <summary>Called by the WebSocket after each frame: deferred while coalescing.</summary>
     public override Task FlushAsync(CancellationToken cancellationToken) =>
@@ -190,18 +170,6 @@ internal sealed class ConnectionStream : Stream
             ArrayPool<byte>.Shared.Return(pending);
         }
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("ConnectionStream is asynchronous only.");
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException("ConnectionStream is asynchronous only.");
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
