@@ -223,6 +223,7 @@ internal sealed class SendLoop : IThreadPoolWorkItem
                     await _stream.FlushPendingAsync().ConfigureAwait(false);
                     _stream.Coalesce = true;
                     unflushed = false;
+                    _owner.OnFlushed();
                 }
                 else if (close is not null)
                 {
@@ -243,7 +244,7 @@ internal sealed class SendLoop : IThreadPoolWorkItem
     {
         if (message.ControlOpcode != 0)
         {
-            await _stream.WriteFrameAsync(message.Payload, CancellationToken.None).ConfigureAwait(false);
+            await _stream.WriteFrameAsync(message.Payload).ConfigureAwait(false);
         }
         else
         {
@@ -338,6 +339,9 @@ internal enum EnqueueResult
 internal interface ISendLoopOwner
 {
     void OnSent(int bytes);
+
+    /// <summary>A burst went out in one write.</summary>
+    void OnFlushed();
 
     void OnCloseSent(CloseRequest close);
 

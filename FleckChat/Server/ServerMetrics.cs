@@ -13,6 +13,7 @@ internal sealed class ServerMetrics
     private long _bytesReceived;
     private long _bytesSent;
     private long _slowConsumers;
+    private long _socketWrites;
     private long _handshakeFailures;
     private readonly long[] _handshakeFailuresByKind = new long[Enum.GetValues<HandshakeFailure>().Length];
 
@@ -53,6 +54,11 @@ internal sealed class ServerMetrics
         Interlocked.Increment(ref _messagesSent);
         Interlocked.Add(ref _bytesSent, bytes);
     }
+
+    /// <summary>Socket writes made by the send loops: a burst of messages to one client is one write.</summary>
+    public long SocketWrites => Interlocked.Read(ref _socketWrites);
+
+    public void SocketWritten() => Interlocked.Increment(ref _socketWrites);
 
     public void SlowConsumerDisconnected() => Interlocked.Increment(ref _slowConsumers);
 

@@ -77,6 +77,8 @@ internal sealed partial class WebSocketConnection
         _settings.Metrics.MessageSent(bytes);
     }
 
+    void ISendLoopOwner.OnFlushed() => _settings.Metrics.SocketWritten();
+
     void ISendLoopOwner.OnCloseSent(CloseRequest close)
     {
         NoteEnd((int)close.Status, close.Reason);

@@ -15,6 +15,7 @@ internal static class DaemonMetrics
             () => HandshakeFailures.All.Select(kind => (kind.Label(), (double)server.HandshakeFailuresOf(kind))))
         .Counter("fleckchat_messages_received_total", "Messages received from clients.", () => server.MessagesReceived)
         .Counter("fleckchat_messages_delivered_total", "Messages handed to client sockets (one per recipient).", () => server.MessagesSent)
+        .Counter("fleckchat_socket_writes_total", "Writes to client sockets; a burst of messages to one client goes out in one write.", () => server.SocketWrites)
         .Counter("fleckchat_received_bytes_total", "Payload bytes of the messages received.", () => server.BytesReceived)
         .Counter("fleckchat_sent_bytes_total", "Payload bytes of the messages delivered.", () => server.BytesSent)
         .Counter("fleckchat_slow_consumer_disconnects_total", "Clients cut off because their outgoing queue was full.", () => server.SlowConsumerDisconnects)
