@@ -26,10 +26,12 @@ internal sealed class DaemonHttp : IAsyncDisposable
         _metricsBind = options.MetricsBind;
         var health = new HealthEndpoint(Status, () => chatServer.Metrics.ConnectionsOpen, version);
         var metrics = new MetricsEndpoint(DaemonMetrics.Create(chatServer.Metrics, chat, version));
-        var page = new ChatPage(options.Path);
+        // Built on the first request: it hashes its script and style for the CSP, and hashing loads
+        // OpenSSL, which a daemon nobody browses to need not carry (about 3.5 MB).
+        var page = new Lazy<ChatPage>(() => new ChatPage(options.Path));
 
         PublicRouter = new HttpRouter(path => (chatServer.PathFilter ?? (p => p == chatServer.Location.Path))(path))
-            .Map("/", page.Handle);
+            .Map("/", request => page.Value.Handle(request));
         var observability = PublicRouter;
         if (_metricsBind is not null)
         {

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 
 namespace FleckChat.Server.Handshake;
@@ -8,20 +7,16 @@ internal static class HttpResponses
 {
     private const string AcceptGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
-    [System.Diagnostics.CodeAnalysis.SuppressMessage("Security", "CA5350:Do not use weak cryptographic algorithms",
-        Justification = "RFC 6455 defines Sec-WebSocket-Accept as SHA-1; it is a protocol checksum, not a security measure.")]
     public static string ComputeAccept(string key) => Encoding.ASCII.GetString(AcceptBytes(key));
 
     /// <summary>base64(SHA-1(key + GUID)) as ASCII bytes, computed without intermediate strings.</summary>
-    [System.Diagnostics.CodeAnalysis.SuppressMessage("Security", "CA5350:Do not use weak cryptographic algorithms",
-        Justification = "RFC 6455 defines Sec-WebSocket-Accept as SHA-1; it is a protocol checksum, not a security measure.")]
     private static byte[] AcceptBytes(string key)
     {
         Span<byte> input = stackalloc byte[key.Length + AcceptGuid.Length];
         Encoding.ASCII.GetBytes(key, input);
         Encoding.ASCII.GetBytes(AcceptGuid, input[key.Length..]);
-        Span<byte> hash = stackalloc byte[SHA1.HashSizeInBytes];
-        SHA1.HashData(input, hash);
+        Span<byte> hash = stackalloc byte[Sha1.HashSizeInBytes];
+        Sha1.HashData(input, hash);
         var accept = new byte[28];
         System.Buffers.Text.Base64.EncodeToUtf8(hash, accept, out _, out _);
         return accept;
