@@ -24,6 +24,7 @@ internal sealed class SendLoop : IThreadPoolWorkItem
     private Outgoing _first;
     private bool _hasFirst;
     private Queue<Outgoing>? _queue;
+    private Queue<Outgoing>? _spare;
     private int _count;
     private long _queuedBytes;
     private bool _scheduled;
@@ -172,28 +173,38 @@ internal sealed class SendLoop : IThreadPoolWorkItem
             if (!_scheduled && _count == 0)
             {
                 _queue = null;
+                _spare = null;
             }
         }
     }
 
     void IThreadPoolWorkItem.Execute() => _ = RunAsync();
 
-    /// <summary>Drains the queue. Never throws: a failed write ends the connection through the owner.</summary>
+    /// <summary>
+    /// Drains the queue: takes everything waiting in one go (one lock for the whole batch, so the
+    /// broadcaster and this loop rarely meet on it), sends it, looks again, and flushes once nothing
+    /// is left. Never throws: a failed write ends the connection through the owner.
+    /// </summary>
     private async Task RunAsync()
     {
         bool unflushed = false;
+        int sentMessages = 0;
+        long sentBytes = 0;
+        Outgoing first = default;
+        Queue<Outgoing>? batch = null;
         _stream.Coalesce = true;
         try
         {
             while (true)
             {
-                Outgoing item = default;
                 CloseRequest? close = null;
+                bool took = false;
                 lock (this)
                 {
                     if (!_completed && _count > 0)
                     {
-                        item = Take();
+                        (first, batch) = TakeBatch();
+                        took = true;
                     }
                     else if (!unflushed)
                     {
@@ -211,10 +222,23 @@ internal sealed class SendLoop : IThreadPoolWorkItem
                     }
                 }
 
-                if (item.Message is { } message)
+                if (took)
                 {
-                    await SendAsync(message).ConfigureAwait(false);
-                    item.Done?.TrySetResult();
+                    if (first.Message is not null)
+                    {
+                        sentBytes += await SendAsync(first).ConfigureAwait(false);
+                        sentMessages++;
+                        first = default;
+                    }
+
+                    while (batch is not null && batch.TryDequeue(out var item))
+                    {
+                        sentBytes += await SendAsync(item).ConfigureAwait(false);
+                        sentMessages++;
+                    }
+
+                    GiveBack(batch);
+                    batch = null;
                     unflushed = true;
                 }
                 else if (unflushed)
@@ -223,7 +247,9 @@ internal sealed class SendLoop : IThreadPoolWorkItem
                     await _stream.FlushPendingAsync().ConfigureAwait(false);
                     _stream.Coalesce = true;
                     unflushed = false;
-                    _owner.OnFlushed();
+                    _owner.OnSent(sentMessages, sentBytes);
+                    sentMessages = 0;
+                    sentBytes = 0;
                 }
                 else if (close is not null)
                 {
@@ -235,13 +261,51 @@ internal sealed class SendLoop : IThreadPoolWorkItem
         catch (Exception ex)
         {
             _stream.Coalesce = false;
+            first.Done?.TrySetException(new ConnectionNotAvailableException("The connection failed while sending.", ex));
+            if (batch is not null)
+            {
+                Fail([.. batch]);
+            }
+
             Complete();
             _owner.OnSendFailed(ex);
         }
     }
 
-    private async ValueTask SendAsync(OutboundMessage message)
+    /// <summary>Takes every waiting message (call under the lock); the queue is swapped for the spare one.</summary>
+    private (Outgoing First, Queue<Outgoing>? Others) TakeBatch()
     {
+        var first = _hasFirst ? _first : default;
+        _first = default;
+        _hasFirst = false;
+        Queue<Outgoing>? rest = null;
+        if (_queue is { Count: > 0 })
+        {
+            rest = _queue;
+            _queue = _spare;
+            _spare = null;
+        }
+
+        _count = 0;
+        _queuedBytes = 0;
+        return (first, rest);
+    }
+
+    /// <summary>Returns an emptied batch queue for reuse.</summary>
+    private void GiveBack(Queue<Outgoing>? batch)
+    {
+        if (batch is not null)
+        {
+            lock (this)
+            {
+                _spare ??= batch;
+            }
+        }
+    }
+
+    private async ValueTask<int> SendAsync(Outgoing item)
+    {
+        var message = item.Message;
         if (message.ControlOpcode != 0)
         {
             await _stream.WriteFrameAsync(message.Payload).ConfigureAwait(false);
@@ -251,7 +315,8 @@ internal sealed class SendLoop : IThreadPoolWorkItem
             await _socket.SendAsync(message.Payload, message.Type, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
         }
 
-        _owner.OnSent(message.Payload.Length);
+        item.Done?.TrySetResult();
+        return message.Payload.Length;
     }
 
     private async Task SendCloseAsync(CloseRequest close)
@@ -338,10 +403,9 @@ internal enum EnqueueResult
 /// <summary>What the send loop tells the connection it belongs to.</summary>
 internal interface ISendLoopOwner
 {
-    void OnSent(int bytes);
+    /// <summary>A burst of <paramref name="messages"/> went out in one write.</summary>
+    void OnSent(int messages, long bytes);
 
-    /// <summary>A burst went out in one write.</summary>
-    void OnFlushed();
 
     void OnCloseSent(CloseRequest close);
 

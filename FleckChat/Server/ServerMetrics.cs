@@ -49,16 +49,16 @@ internal sealed class ServerMetrics
         Interlocked.Add(ref _bytesReceived, bytes);
     }
 
-    public void MessageSent(int bytes)
+    /// <summary>One socket write carrying <paramref name="messages"/> messages (counted per write, not per message).</summary>
+    public void Written(int messages, long bytes)
     {
-        Interlocked.Increment(ref _messagesSent);
+        Interlocked.Increment(ref _socketWrites);
+        Interlocked.Add(ref _messagesSent, messages);
         Interlocked.Add(ref _bytesSent, bytes);
     }
 
     /// <summary>Socket writes made by the send loops: a burst of messages to one client is one write.</summary>
     public long SocketWrites => Interlocked.Read(ref _socketWrites);
-
-    public void SocketWritten() => Interlocked.Increment(ref _socketWrites);
 
     public void SlowConsumerDisconnected() => Interlocked.Increment(ref _slowConsumers);
 

@@ -70,14 +70,12 @@ internal sealed partial class WebSocketConnection
         _settings.Metrics.MessageReceived(bytes);
     }
 
-    void ISendLoopOwner.OnSent(int bytes)
+    void ISendLoopOwner.OnSent(int messages, long bytes)
     {
-        _messagesOut++;
+        _messagesOut += messages;
         _bytesOut += bytes;
-        _settings.Metrics.MessageSent(bytes);
+        _settings.Metrics.Written(messages, bytes);
     }
-
-    void ISendLoopOwner.OnFlushed() => _settings.Metrics.SocketWritten();
 
     void ISendLoopOwner.OnCloseSent(CloseRequest close)
     {

@@ -20,5 +20,6 @@ internal static class DaemonMetrics
         .Counter("fleckchat_sent_bytes_total", "Payload bytes of the messages delivered.", () => server.BytesSent)
         .Counter("fleckchat_slow_consumer_disconnects_total", "Clients cut off because their outgoing queue was full.", () => server.SlowConsumerDisconnects)
         .Counter("fleckchat_rate_limit_hits_total", "Messages refused by the rate limit.", () => chat.RateLimitHits)
-        .AddProcessMetrics();
+        .AddProcessMetrics()
+        .AddRuntimeMetrics();
 }
