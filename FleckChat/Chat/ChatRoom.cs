@@ -76,7 +76,7 @@ internal sealed class ChatRoom
 
         OutboundMessage? text = null;
         OutboundMessage? json = null;
-        foreach (var member in _members)
+        foreach (var member in System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_members))
         {
             if (member == except)
             {

@@ -19,8 +19,8 @@ internal sealed class SendLoop : IThreadPoolWorkItem
     private readonly int _maxMessages;
     private readonly long _maxBytes;
     // The oldest waiting message sits in _first; a queue is made only when a second one waits behind
-    // it. A member that was only ever greeted never gets a queue. Both are guarded by lock (this):
-    // the loop is private to its connection, so nothing else can take that lock.
+    // it. A member that was only ever greeted never gets a queue. All of this state is guarded by _gate.
+    private SpinGate _gate;
     private Outgoing _first;
     private bool _hasFirst;
     private Queue<Outgoing>? _queue;
@@ -45,7 +45,7 @@ internal sealed class SendLoop : IThreadPoolWorkItem
     {
         get
         {
-            lock (this)
+            using (_gate.Enter())
             {
                 return _close;
             }
@@ -57,7 +57,7 @@ internal sealed class SendLoop : IThreadPoolWorkItem
         List<Outgoing>? dropped = null;
         CloseRequest? cutOff = null;
         bool schedule = false;
-        lock (this)
+        using (_gate.Enter())
         {
             if (_completed || _close is not null)
             {
@@ -104,7 +104,7 @@ internal sealed class SendLoop : IThreadPoolWorkItem
         List<Outgoing>? dropped = null;
         CloseRequest request;
         bool schedule = false;
-        lock (this)
+        using (_gate.Enter())
         {
             if (_close is not null)
             {
@@ -145,7 +145,7 @@ internal sealed class SendLoop : IThreadPoolWorkItem
     public void Complete()
     {
         List<Outgoing>? dropped = null;
-        lock (this)
+        using (_gate.Enter())
         {
             _completed = true;
             if (_count > 0)
@@ -168,7 +168,7 @@ internal sealed class SendLoop : IThreadPoolWorkItem
     /// </summary>
     public void TrimIdle()
     {
-        lock (this)
+        using (_gate.Enter())
         {
             if (!_scheduled && _count == 0)
             {
@@ -199,7 +199,7 @@ internal sealed class SendLoop : IThreadPoolWorkItem
             {
                 CloseRequest? close = null;
                 bool took = false;
-                lock (this)
+                using (_gate.Enter())
                 {
                     if (!_completed && _count > 0)
                     {
@@ -226,14 +226,30 @@ internal sealed class SendLoop : IThreadPoolWorkItem
                 {
                     if (first.Message is not null)
                     {
-                        sentBytes += await SendAsync(first).ConfigureAwait(false);
+                        // Sends complete synchronously while they only fill the pending buffer, so the
+                        // await is skipped then: this is the per-recipient path of every broadcast.
+                        var send = SendAsync(first);
+                        if (!send.IsCompletedSuccessfully)
+                        {
+                            await send.ConfigureAwait(false);
+                        }
+
+                        first.Done?.TrySetResult();
+                        sentBytes += first.Message.Payload.Length;
                         sentMessages++;
                         first = default;
                     }
 
                     while (batch is not null && batch.TryDequeue(out var item))
                     {
-                        sentBytes += await SendAsync(item).ConfigureAwait(false);
+                        var send = SendAsync(item);
+                        if (!send.IsCompletedSuccessfully)
+                        {
+                            await send.ConfigureAwait(false);
+                        }
+
+                        item.Done?.TrySetResult();
+                        sentBytes += item.Message.Payload.Length;
                         sentMessages++;
                     }
 
@@ -296,27 +312,19 @@ internal sealed class SendLoop : IThreadPoolWorkItem
     {
         if (batch is not null)
         {
-            lock (this)
+            using (_gate.Enter())
             {
                 _spare ??= batch;
             }
         }
     }
 
-    private async ValueTask<int> SendAsync(Outgoing item)
+    private ValueTask SendAsync(Outgoing item)
     {
         var message = item.Message;
-        if (message.ControlOpcode != 0)
-        {
-            await _stream.WriteFrameAsync(message.Payload).ConfigureAwait(false);
-        }
-        else
-        {
-            await _socket.SendAsync(message.Payload, message.Type, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
-        }
-
-        item.Done?.TrySetResult();
-        return message.Payload.Length;
+        return message.ControlOpcode != 0
+            ? _stream.WriteFrameAsync(message.Payload)
+            : _socket.SendAsync(new ReadOnlyMemory<byte>(message.Payload), message.Type, endOfMessage: true, CancellationToken.None);
     }
 
     private async Task SendCloseAsync(CloseRequest close)

@@ -17,6 +17,10 @@ internal static class TextSanitizer
 {
     private const char Esc = '\u001B';
 
+    /// <summary>Everything that needs cleaning or splitting: C0 except tab, DEL, C1, U+2028, U+2029.</summary>
+    private static readonly System.Buffers.SearchValues<char> Special = System.Buffers.SearchValues.Create(
+        string.Concat(Enumerable.Range(0, 0x20).Where(c => c != '\t').Concat(Enumerable.Range(0x7F, 0x21)).Select(c => (char)c)) + "\u2028\u2029");
+
     /// <summary>The clean, non-blank lines of a message, in order.</summary>
     public static List<string> Lines(string text)
     {
@@ -74,18 +78,7 @@ internal static class TextSanitizer
         return sb.ToString();
     }
 
-    private static bool IsPlainLine(string text)
-    {
-        foreach (char c in text)
-        {
-            if (IsControl(c) || c is '\u2028' or '\u2029')
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+    private static bool IsPlainLine(string text) => text.AsSpan().IndexOfAny(Special) < 0;
 
     private static bool IsControl(char c) => (c < ' ' && c != '\t') || (c >= '\u007F' && c <= '\u009F');
 

@@ -4,7 +4,7 @@ using System.Runtime.CompilerServices;
 namespace FleckChat.Server.Transport;
 
 /// <summary>
-/// The write side: every write is appended, whole, to one pending buffer under a short lock, and
+/// The write side: every write is appended, whole, to one pending buffer under a short gate, and
 /// bytes leave through a single flush loop at a time. So frames never interleave (ours, and the ones
 /// .NET's WebSocket writes by itself: pong replies, close frames), nothing waits on a semaphore, and
 /// a burst costs one socket write.
@@ -21,6 +21,7 @@ internal sealed partial class ConnectionStream
     private const int InitialPendingSize = 4 * 1024;
     private const int FlushThreshold = 64 * 1024;
 
+    private SpinGate _gate;
     private byte[]? _pending;
     private int _pendingCount;
     private bool _flushing;
@@ -38,7 +39,7 @@ internal sealed partial class ConnectionStream
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         int pending;
-        lock (this)
+        using (_gate.Enter())
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             Append(buffer.Span);
@@ -60,7 +61,7 @@ internal sealed partial class ConnectionStream
     {
         byte[] first;
         int count;
-        lock (this)
+        using (_gate.Enter())
         {
             if (_flushing)
             {
@@ -97,7 +98,7 @@ internal sealed partial class ConnectionStream
                     ArrayPool<byte>.Shared.Return(buffer);
                 }
 
-                lock (this)
+                using (_gate.Enter())
                 {
                     if (_pendingCount == 0 || _disposed)
                     {
@@ -116,7 +117,7 @@ internal sealed partial class ConnectionStream
         finally
         {
             TaskCompletionSource? waiters;
-            lock (this)
+            using (_gate.Enter())
             {
                 _flushing = false;
                 waiters = _flushed;

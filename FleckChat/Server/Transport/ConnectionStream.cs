@@ -75,7 +75,7 @@ internal sealed partial class ConnectionStream : AsyncOnlyStream
     {
         if (disposing)
         {
-            lock (this)
+            using (_gate.Enter())
             {
                 // A pending buffer still held here is left to the GC rather than returned to the pool:
                 // a flush that has not noticed the end yet may still be writing from it.
