@@ -1,3 +1,4 @@
+using System.Net.Security;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using Serilog;
@@ -19,4 +20,5 @@ internal sealed record ServerSettings(
     SslProtocols SslProtocols,
     ServerMetrics Metrics,
     ILogger Log,
-    Func<Handshake.HttpRequest, Handshake.HttpResponse?>? HttpHandler);
+    Func<Handshake.HttpRequest, Handshake.HttpResponse?>? HttpHandler,
+    Func<SslStreamCertificateContext?> CertificateContext);

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Security.Authentication;
@@ -51,6 +52,12 @@ internal sealed class WebSocketServer : IDisposable, IAsyncDisposable
     /// <summary>The certificate for wss://. Read for every TLS handshake, so replacing it reloads it.</summary>
     public X509Certificate2? Certificate { get; set; }
 
+    /// <summary>
+    /// The certificate for wss:// with the intermediate certificates to send (a full chain); when set,
+    /// it is used instead of <see cref="Certificate"/>. Also read for every TLS handshake.
+    /// </summary>
+    public SslStreamCertificateContext? CertificateContext { get; set; }
+
     public SslProtocols EnabledSslProtocols { get; set; } = SslProtocols.Tls12 | SslProtocols.Tls13;
 
     public WebSocketServerOptions Options { get; set; } = new();
@@ -81,8 +88,8 @@ internal sealed class WebSocketServer : IDisposable, IAsyncDisposable
 
         string path = Location.Path;
         _settings = new ServerSettings(Options, [.. SupportedSubProtocols], PathFilter ?? (p => p == path),
-            config, Location.IsSecure, () => Certificate, EnabledSslProtocols, Metrics, Logger, HttpHandler);
-        if (Location.IsSecure && Certificate is null)
+            config, Location.IsSecure, () => Certificate, EnabledSslProtocols, Metrics, Logger, HttpHandler, () => CertificateContext);
+        if (Location.IsSecure && Certificate is null && CertificateContext is null)
         {
             throw new InvalidOperationException("A wss:// location needs a Certificate.");
         }
