@@ -15,15 +15,14 @@ internal sealed class ChatDaemon : IAsyncDisposable
     private readonly ILogger _log;
     private readonly WebSocketServer _server;
 
-    public ChatDaemon(DaemonOptions options, ILogger log)
+    /// <param name="listener">A listening socket to serve on (socket activation) instead of binding the options' address.</param>
+    public ChatDaemon(DaemonOptions options, ILogger log, Socket? listener = null)
     {
         _options = options;
         _log = log;
-        _server = new WebSocketServer(options.Location)
-        {
-            Options = new WebSocketServerOptions { MaxMessageBytes = options.MaxMessageBytes },
-            Logger = log,
-        };
+        _server = listener is null ? new WebSocketServer(options.Location) : new WebSocketServer(listener, options.Location);
+        _server.Options = new WebSocketServerOptions { MaxMessageBytes = options.MaxMessageBytes };
+        _server.Logger = log;
         Room = new ChatRoom(log);
     }
 

@@ -7,7 +7,7 @@ namespace FleckChat.Hosting;
 
 /// <summary>
 /// The daemon's command line: <c>fleckchat [--port 8080] [--bind 0.0.0.0] [--path /chat]
-/// [--max-message-bytes 65536] [--log-dir logs] [--log-level Information]</c>, each also settable
+/// [--max-message-bytes 65536] [--log-dir logs] [--log-level Information] [--cert PATH [--key PATH]]</c>, each also settable
 /// through a FLECKCHAT_* environment variable (the flag wins).
 /// </summary>
 internal sealed class DaemonCommandLine
@@ -18,6 +18,8 @@ internal sealed class DaemonCommandLine
     private readonly Option<int> _maxMessageBytes;
     private readonly Option<string> _logDir;
     private readonly Option<LogEventLevel> _logLevel;
+    private readonly Option<string?> _cert;
+    private readonly Option<string?> _key;
 
     public DaemonCommandLine(Func<string, string?> getEnvironment)
     {
@@ -34,9 +36,14 @@ internal sealed class DaemonCommandLine
             "Directory for the daily log files (relative to the working directory).", ParseDirectory, getEnvironment);
         _logLevel = OptionBuilder.Create("--log-level", "FLECKCHAT_LOG_LEVEL", defaults.LogLevel,
             "Verbose, Debug, Information, Warning, Error or Fatal.", ParseLevel, getEnvironment);
+        _cert = OptionBuilder.Create("--cert", "FLECKCHAT_CERT", defaults.CertificatePath,
+            "Serve wss:// with this certificate: a PEM file (a full chain works) or a PKCS#12 file without password. SIGHUP reloads it.",
+            ParseFile, getEnvironment);
+        _key = OptionBuilder.Create("--key", "FLECKCHAT_KEY", defaults.KeyPath,
+            "PEM private key for --cert (not needed when the --cert file holds the key).", ParseFile, getEnvironment);
         Command = new RootCommand("FleckChat: a small WebSocket chat daemon. Connect with: websocat ws://HOST:PORT/chat")
         {
-            _port, _bind, _path, _maxMessageBytes, _logDir, _logLevel,
+            _port, _bind, _path, _maxMessageBytes, _logDir, _logLevel, _cert, _key,
         };
     }
 
@@ -50,6 +57,8 @@ internal sealed class DaemonCommandLine
         MaxMessageBytes = result.GetValue(_maxMessageBytes),
         LogDirectory = result.GetValue(_logDir)!,
         LogLevel = result.GetValue(_logLevel),
+        CertificatePath = result.GetValue(_cert),
+        KeyPath = result.GetValue(_key),
     };
 
     private static (int, string?) ParsePort(string text) =>
@@ -72,6 +81,9 @@ internal sealed class DaemonCommandLine
 
     private static (string?, string?) ParseDirectory(string text) =>
         text.Length > 0 && text.IndexOfAny(Path.GetInvalidPathChars()) < 0 ? (text, null) : (null, $"'{text}' is not a directory path");
+
+    private static (string?, string?) ParseFile(string text) =>
+        text.Length > 0 && text.IndexOfAny(Path.GetInvalidPathChars()) < 0 ? (text, null) : (null, $"'{text}' is not a file path");
 
     private static (LogEventLevel, string?) ParseLevel(string text) =>
         Enum.TryParse<LogEventLevel>(text, ignoreCase: true, out var level) && Enum.IsDefined(level) && !int.TryParse(text, out _)
