@@ -14,11 +14,19 @@ namespace FleckChat.Hosting;
 /// </summary>
 internal sealed class TlsCertificate
 {
-    private TlsCertificate(X509Certificate2 leaf, X509Certificate2Collection intermediates)
+    private TlsCertificate(X509Certificate2 leaf, X509Certificate2Collection intermediates, string certificatePath)
     {
         Leaf = leaf;
         Intermediates = intermediates.Count;
-        Context = SslStreamCertificateContext.Create(leaf, intermediates, offline: true);
+        try
+        {
+            Context = SslStreamCertificateContext.Create(leaf, intermediates, offline: true);
+        }
+        catch (Exception ex) when (ex is CryptographicException or InvalidOperationException)
+        {
+            // Building the chain reads the user's certificate stores: e.g. no $HOME for a user without one.
+            throw new StartupException($"--cert {certificatePath}: cannot prepare the certificate for TLS ({ex.Message})", ex);
+        }
     }
 
     public X509Certificate2 Leaf { get; }
@@ -97,7 +105,7 @@ internal sealed class TlsCertificate
         }
 
         chain.RemoveAt(0);
-        return new TlsCertificate(leaf, chain);
+        return new TlsCertificate(leaf, chain, certificatePath);
     }
 
     private static TlsCertificate FromPkcs12(string certificatePath, byte[] contents, string? keyPath)
@@ -120,7 +128,7 @@ internal sealed class TlsCertificate
         var leaf = all.FirstOrDefault(c => c.HasPrivateKey)
             ?? throw new StartupException($"--cert {certificatePath}: the PKCS#12 file holds no private key");
         all.Remove(leaf);
-        return new TlsCertificate(leaf, all);
+        return new TlsCertificate(leaf, all, certificatePath);
     }
 
     private static byte[] Read(string option, string path)

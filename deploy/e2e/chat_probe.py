@@ -4,7 +4,9 @@
 Used by systemd-bed-test.sh inside the test machine, which has python3 but no .NET and no
 WebSocket tool. Standard library only. Every wait is bounded; any failure exits 1 with a reason.
 
-    chat_probe.py HOST PORT [--path /chat] [--during 'shell command']
+    chat_probe.py HOST PORT [--path /chat] [--cafile CERT.pem] [--during 'shell command']
+
+--cafile speaks wss://, accepting only a server whose certificate CERT.pem vouches for.
 
 --during runs the command after both clients joined and before the message, so the check
 proves the members stayed connected through it (e.g. 'systemctl reload fleckchat').
@@ -13,6 +15,7 @@ import argparse
 import base64
 import os
 import socket
+import ssl
 import struct
 import subprocess
 import sys
@@ -21,8 +24,11 @@ TIMEOUT = 10.0
 
 
 class Client:
-    def __init__(self, host, port, path):
+    def __init__(self, host, port, path, cafile=None):
         self.sock = socket.create_connection((host, port), timeout=TIMEOUT)
+        if cafile:
+            context = ssl.create_default_context(cafile=cafile)
+            self.sock = context.wrap_socket(self.sock, server_hostname="localhost")
         key = base64.b64encode(os.urandom(16)).decode()
         request = (f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\n"
                    f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n")
@@ -97,12 +103,13 @@ def main():
     parser.add_argument("host")
     parser.add_argument("port", type=int)
     parser.add_argument("--path", default="/chat")
+    parser.add_argument("--cafile", help="wss://, trusting only this certificate (PEM)")
     parser.add_argument("--during", help="shell command to run while both members are connected")
     args = parser.parse_args()
     try:
-        alice = Client(args.host, args.port, args.path)
+        alice = Client(args.host, args.port, args.path, args.cafile)
         alice.wait_for(lambda t: t.startswith("You are connected!"), "greeting")
-        bob = Client(args.host, args.port, args.path)
+        bob = Client(args.host, args.port, args.path, args.cafile)
         bob.wait_for(lambda t: t.startswith("You are connected!"), "greeting")
         if args.during:
             subprocess.run(args.during, shell=True, check=True, timeout=60)
@@ -111,10 +118,11 @@ def main():
             member.wait_for(lambda t: t.endswith("]: hello from the probe"), "relayed message")
         alice.close()
         bob.close()
-    except (OSError, RuntimeError, subprocess.SubprocessError) as error:
+    except (OSError, RuntimeError, subprocess.SubprocessError, ssl.SSLError) as error:
         print(f"chat_probe: {args.host}:{args.port}{args.path}: {error}", file=sys.stderr)
         return 1
-    print(f"chat_probe: {args.host}:{args.port}{args.path}: two members joined and chatted")
+    scheme = "wss" if args.cafile else "ws"
+    print(f"chat_probe: {scheme}://{args.host}:{args.port}{args.path}: two members joined and chatted")
     return 0
 
 

@@ -75,6 +75,12 @@ cp "$repo"/deploy/fleckchat.* "$work/pkg/deploy/"
 cp "$repo/deploy/e2e/chat_probe.py" "$work/pkg/"
 cp "$work/single/usr/local/bin/fleckchat" "$work/pkg/fleckchat"
 cp "$work/aot/usr/local/bin/fleckchat" "$work/pkg/fleckchat-aot"
+for tls in tls1 tls2; do # a certificate and its renewal
+  mkdir -p "$work/pkg/$tls"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 -subj "/CN=fleckchat $tls" \
+    -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" -keyout "$work/pkg/$tls/privkey.pem" -out "$work/pkg/$tls/fullchain.pem" 2>/dev/null ||
+    fail "openssl could not make a test certificate"
+done
 
 step "boot a fresh guest (volatile: every run starts from the pristine Debian rootfs)"
 bash "$bed" down >/dev/null 2>&1 || true
@@ -156,6 +162,21 @@ step "back without --socket: the socket unit goes, the port is the settings' aga
 expect "install.sh" 0 sh -c 'cd /root/pkg && ./install.sh --binary ./fleckchat'
 expect "no socket unit" fail test -e /etc/systemd/system/fleckchat.socket
 probe "chats on the settings' port" "$port"
+
+step "wss:// as the README sets it up: key readable through a group, renewal by reload"
+expect "certificate files, group, drop-in, settings" 0 sh -c '
+  groupadd --system fleckchat-tls &&
+  install -d -m 0750 -g fleckchat-tls /etc/fleckchat/tls &&
+  install -m 0640 -g fleckchat-tls /root/pkg/tls1/fullchain.pem /root/pkg/tls1/privkey.pem /etc/fleckchat/tls/ &&
+  mkdir -p /etc/systemd/system/fleckchat.service.d &&
+  printf "[Service]\nSupplementaryGroups=fleckchat-tls\n" > /etc/systemd/system/fleckchat.service.d/tls.conf &&
+  printf "FLECKCHAT_CERT=/etc/fleckchat/tls/fullchain.pem\nFLECKCHAT_KEY=/etc/fleckchat/tls/privkey.pem\n" >> /etc/fleckchat/fleckchat.env &&
+  systemctl daemon-reload && systemctl restart fleckchat'
+probe "wss:// chats" "$port" --cafile /root/pkg/tls1/fullchain.pem
+probe "members stay while the certificate is renewed" "$port" --cafile /root/pkg/tls1/fullchain.pem \
+  --during "install -m 0640 -g fleckchat-tls /root/pkg/tls2/fullchain.pem /root/pkg/tls2/privkey.pem /etc/fleckchat/tls/ && systemctl reload fleckchat"
+probe "new connections get the renewed certificate" "$port" --cafile /root/pkg/tls2/fullchain.pem
+expect "the old certificate is no longer served" fail python3 /root/pkg/chat_probe.py 127.0.0.1 "$port" --cafile /root/pkg/tls1/fullchain.pem
 
 step "clean stop"
 expect "systemctl stop" 0 systemctl stop fleckchat
