@@ -1,4 +1,8 @@
+using System.CommandLine;
+using System.CommandLine.Invocation;
+using System.CommandLine.Parsing;
 using System.Net.Sockets;
+using FleckChat.Client;
 using FleckChat.Hosting;
 using FleckChat.Hosting.Systemd;
 
@@ -10,20 +14,45 @@ internal static class Program
     public static async Task<int> Main(string[] args)
     {
         var commandLine = new DaemonCommandLine(Environment.GetEnvironmentVariable);
+        var clientCommandLine = new ClientCommandLine(Environment.GetEnvironmentVariable);
+        commandLine.Command.Add(clientCommandLine.Command);
+
+        // Both commands run below, not through System.CommandLine's invocation (which would take over
+        // SIGTERM and Ctrl-C); the actions only mark them as runnable without a subcommand.
+        commandLine.Command.SetAction(static _ => ExitCodes.Ok);
+        clientCommandLine.Command.SetAction(static _ => ExitCodes.Ok);
         var parsed = commandLine.Command.Parse(args);
-        if (parsed.Errors.Count > 0)
+        bool isClient = parsed.CommandResult.Command == clientCommandLine.Command;
+
+        // The client ignores the daemon's options, so a FLECKCHAT_* variable meant for the daemon cannot stop it.
+        var errors = isClient ? [.. parsed.Errors.Where(e => e.SymbolResult is not OptionResult { Parent: CommandResult { Command: RootCommand } })] : parsed.Errors;
+        if (errors.Count > 0)
         {
-            await Console.Error.WriteLineAsync($"fleckchat: {parsed.Errors[0].Message} (see fleckchat --help)").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync($"fleckchat: {errors[0].Message} (see fleckchat {(isClient ? "client " : "")}--help)").ConfigureAwait(false);
             return ExitCodes.Usage;
         }
 
-        if (parsed.Action is not null)
+        if (parsed.Action is not (null or ParseErrorAction) && parsed.Action != commandLine.Command.Action && parsed.Action != clientCommandLine.Command.Action)
         {
             // --help or --version: System.CommandLine prints them.
             return await parsed.InvokeAsync().ConfigureAwait(false);
         }
 
+        if (isClient)
+        {
+            return await RunClientAsync(clientCommandLine.Read(parsed)).ConfigureAwait(false);
+        }
+
         return await RunAsync(commandLine.Read(parsed)).ConfigureAwait(false);
+    }
+
+    private static async Task<int> RunClientAsync(ClientOptions options)
+    {
+        using var signals = new ShutdownSignals();
+        IClientConsole console = Console.IsInputRedirected || Console.IsOutputRedirected
+            ? new PipeConsole(Console.In, Console.Out, outputIsTerminal: !Console.IsOutputRedirected)
+            : new InteractiveConsole();
+        return await TerminalClient.RunAsync(options, console, Console.Error, signals.Token).ConfigureAwait(false);
     }
 
     private static async Task<int> RunAsync(DaemonOptions options)
@@ -48,7 +77,7 @@ internal static class Program
         var logFiles = LoggerFactory.OpenFiles(options);
         await using var log = LoggerFactory.Create(options, logFiles);
         using var systemd = new SystemdNotifier(service.NotifySocket, log);
-        var daemon = new ChatDaemon(options, log, service.Listener);
+        var daemon = new ChatDaemon(options, log, listener: service.Listener);
         daemon.Server.CertificateContext = certificate?.Context;
         try
         {
@@ -57,6 +86,11 @@ internal static class Program
         catch (SocketException ex)
         {
             log.Fatal("Cannot listen on {Endpoint}: {Error}", options.Location, ex.Message);
+            return ExitCodes.CannotListen;
+        }
+        catch (ListenFailedException ex)
+        {
+            log.Fatal("Cannot listen on {Endpoint}: {Error}", ex.Endpoint, ex.Reason);
             return ExitCodes.CannotListen;
         }
 

@@ -23,6 +23,9 @@ public sealed class ChatEndToEndTests
                 Assert.AreEqual("You are connected! There are 1 users here.", greetingA);
                 Assert.AreEqual("You are connected! There are 2 users here.", greetingB);
                 Assert.AreEqual("You are connected! There are 3 users here.", greetingC);
+                Assert.AreEqual("* user1 joined", await a.ReceiveTextAsync());
+                Assert.AreEqual("* user2 joined", await a.ReceiveTextAsync());
+                Assert.AreEqual("* user2 joined", await b.ReceiveTextAsync());
 
                 await b.SendTextAsync("hello");
 
@@ -45,6 +48,7 @@ public sealed class ChatEndToEndTests
             await using (a)
             await using (b)
             {
+                Assert.AreEqual("* user1 joined", await a.ReceiveTextAsync());
                 await a.SendTextAsync("from a");
                 Assert.AreEqual("[user0]: from a", await a.ReceiveTextAsync());
                 await b.SendTextAsync("from b");

@@ -1,4 +1,4 @@
-using FleckChat.Chat;
+using FleckChat.Chat.Names;
 using FleckChat.Tests.Support;
 
 namespace FleckChat.Tests.Chat;

@@ -19,8 +19,9 @@ public sealed class DaemonCommandLineTests
     {
         var (options, _) = Parse([]);
 
-        Assert.AreEqual(new DaemonOptions(), options);
-        Assert.AreEqual("ws://0.0.0.0:8080/chat", options!.Location);
+        Assert.AreEqual(new DaemonOptions() with { AllowedOrigins = options!.AllowedOrigins }, options);
+        Assert.IsEmpty(options.AllowedOrigins);
+        Assert.AreEqual("ws://0.0.0.0:8080/chat", options.Location);
     }
 
     [TestMethod]
@@ -81,6 +82,57 @@ public sealed class DaemonCommandLineTests
     [DataRow("--max-message-bytes", "10")]
     [DataRow("--log-level", "3")]
     public void Parse_InvalidValue_ErrorNamesFlag(string flag, string value)
+    {
+        var (_, error) = Parse([flag, value]);
+
+        Assert.StartsWith(flag + ": ", error);
+    }
+
+    [TestMethod]
+    public void Parse_ChatOptions()
+    {
+        var (options, error) = Parse(["--history", "5", "--max-text-bytes", "100", "--rate-limit", "20/10", "--flood-windows", "0",
+            "--max-connections", "50", "--max-connections-per-ip", "0", "--idle-timeout", "600", "--join-notices", "off", "--max-rooms", "7"]);
+
+        Assert.IsNull(error, error);
+        Assert.AreEqual(5, options!.History);
+        Assert.AreEqual(100, options.MaxTextBytes);
+        Assert.AreEqual(new RateLimit(20, 10), options.RateLimit);
+        Assert.AreEqual(0, options.FloodWindows);
+        Assert.AreEqual(50, options.MaxConnections);
+        Assert.AreEqual(0, options.MaxConnectionsPerIp);
+        Assert.AreEqual(600, options.IdleTimeoutSeconds);
+        Assert.IsFalse(options.JoinNotices);
+        Assert.AreEqual(7, options.MaxRooms);
+    }
+
+    [TestMethod]
+    public void Parse_RateLimitZero_Off()
+    {
+        var (options, _) = Parse(["--rate-limit", "0"]);
+
+        Assert.AreEqual(0, options!.RateLimit.Count);
+    }
+
+    [TestMethod]
+    public void Parse_AllowedOrigins_RepeatedFlagOrCommaSeparatedVariable()
+    {
+        var (fromFlags, _) = Parse(["--allowed-origin", "https://a.example", "--allowed-origin", "http://b.example:8080/"]);
+        var (fromEnv, _) = Parse([], new() { ["FLECKCHAT_ALLOWED_ORIGINS"] = "https://a.example, https://c.example" });
+
+        CollectionAssert.AreEqual(new[] { "https://a.example", "http://b.example:8080" }, fromFlags!.AllowedOrigins.ToArray());
+        CollectionAssert.AreEqual(new[] { "https://a.example", "https://c.example" }, fromEnv!.AllowedOrigins.ToArray());
+    }
+
+    [TestMethod]
+    [DataRow("--rate-limit", "10")]
+    [DataRow("--rate-limit", "ten/5")]
+    [DataRow("--allowed-origin", "chat.example.org")]
+    [DataRow("--allowed-origin", "https://x.example/path")]
+    [DataRow("--join-notices", "maybe")]
+    [DataRow("--history", "-1")]
+    [DataRow("--idle-timeout", "soon")]
+    public void Parse_InvalidChatValue_ErrorNamesFlag(string flag, string value)
     {
         var (_, error) = Parse([flag, value]);
 

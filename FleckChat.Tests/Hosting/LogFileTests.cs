@@ -21,7 +21,7 @@ public sealed class LogFileTests
         await client.ReceiveTextAsync();
         await client.CloseAsync();
         await client.DisposeAsync();
-        await daemon.Room.WaitForCountAsync(0);
+        await daemon.Chat.WaitForCountAsync(0);
         await daemon.StopAsync();
         await log.DisposeAsync();
 
@@ -29,8 +29,8 @@ public sealed class LogFileTests
         Assert.HasCount(1, files);
         string text = await File.ReadAllTextAsync(files[0]);
         Assert.Contains("listening on ws://127.0.0.1:", text);
-        Assert.Contains("user0 joined from 127.0.0.1:", text);
-        Assert.Contains("user0 left", text);
+        Assert.Contains("user0 joined lobby from 127.0.0.1:", text);
+        Assert.Contains("user0 left lobby", text);
         Assert.Contains("close 1000 bye, 1 in / 2 out", text);
         Assert.DoesNotContain("secret words", text);
     }

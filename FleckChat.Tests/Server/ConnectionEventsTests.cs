@@ -208,4 +208,24 @@ public sealed class ConnectionEventsTests
         // The raw client reads nothing and answers no ping: a dead peer as far as the server can tell.
         Assert.IsTrue(await closed.Task.Bounded());
     }
+
+    [TestMethod]
+    public async Task KeepAlive_PeerAnswersPings_StaysConnected()
+    {
+        var closed = new Signal<bool>();
+        await using var server = TestServer.Start(c => c.OnClose = () => closed.Set(true),
+            new WebSocketServerOptions { KeepAliveInterval = TimeSpan.FromMilliseconds(100), KeepAliveTimeout = TimeSpan.FromMilliseconds(300) });
+        await using var client = await RawClient.ConnectAsync(server.Port);
+        await client.HandshakeAsync();
+
+        // Five rounds of ping and pong span well over the timeout: only the pongs keep the connection.
+        for (int round = 0; round < 5; round++)
+        {
+            var (opcode, payload) = await client.ReadFrameAsync();
+            Assert.AreEqual(0x9, opcode, $"round {round}");
+            await client.SendFrameAsync(0xA, payload);
+        }
+
+        Assert.IsFalse(closed.Task.IsCompleted);
+    }
 }

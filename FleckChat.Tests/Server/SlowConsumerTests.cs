@@ -14,7 +14,8 @@ public sealed class SlowConsumerTests
     [TestMethod]
     public async Task NeverReads_IsCutOff_OthersReceiveEveryMessageInOrder()
     {
-        var (server, room) = TestServer.StartChat();
+        // No rate limit and no join notices: this test is about the server's queues, not the chat's rules.
+        var (server, room) = TestServer.StartChat(chatOptions: new ChatOptions { RateCount = 0, JoinNotices = false });
         await using (server)
         {
             // The slow member: a small receive buffer so the kernel cannot hide its backlog for long.

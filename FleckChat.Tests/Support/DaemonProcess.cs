@@ -134,7 +134,7 @@ internal sealed partial class DaemonProcess : IAsyncDisposable
     [GeneratedRegex(@"listening on wss?://[^ ]+:(\d+)/")]
     public static partial Regex ListeningLine();
 
-    private static string DotnetHost =>
+    public static string DotnetHost =>
         Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet";
 
     private void OnLine(string? line)

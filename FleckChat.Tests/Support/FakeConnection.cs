@@ -11,10 +11,9 @@ internal sealed class FakeConnection : IWebSocketConnection
     private readonly ConcurrentQueue<string> _received = new();
     private static int s_port = 40000;
 
-    public FakeConnection()
+    public FakeConnection(string path = "/chat", string subProtocol = "")
     {
-        var info = new FakeInfo(new IPEndPoint(IPAddress.Loopback, Interlocked.Increment(ref s_port)));
-        ConnectionInfo = info;
+        ConnectionInfo = new FakeInfo(new IPEndPoint(IPAddress.Loopback, Interlocked.Increment(ref s_port)), path, subProtocol);
     }
 
     public Action OnOpen { get; set; } = () => { };
@@ -35,12 +34,20 @@ internal sealed class FakeConnection : IWebSocketConnection
 
     public bool IsAvailable { get; private set; } = true;
 
-    public ConnectionStatistics Statistics { get; } = new(DateTimeOffset.UtcNow);
+    public ConnectionStatistics Statistics { get; } = ConnectionStatistics.OpenedNow();
 
     /// <summary>Every text message sent to this connection, in order.</summary>
     public IReadOnlyList<string> Received => [.. _received];
 
     public int? ClosedWith { get; private set; }
+
+    public string? ClosedBecause { get; private set; }
+
+    /// <summary>The last text message received.</summary>
+    public string Last => Received[^1];
+
+    /// <summary>Forgets what was received so far (to look only at what comes next).</summary>
+    public void Clear() => _received.Clear();
 
     public Task Send(string message)
     {
@@ -72,6 +79,7 @@ internal sealed class FakeConnection : IWebSocketConnection
     public void Close(int code, string reason)
     {
         ClosedWith ??= code;
+        ClosedBecause ??= reason;
         IsAvailable = false;
     }
 
@@ -86,7 +94,7 @@ internal sealed class FakeConnection : IWebSocketConnection
         OnClose();
     }
 
-    private sealed class FakeInfo(IPEndPoint remote) : IWebSocketConnectionInfo
+    private sealed class FakeInfo(IPEndPoint remote, string path, string subProtocol) : IWebSocketConnectionInfo
     {
         public Guid Id { get; } = Guid.NewGuid();
 
@@ -94,7 +102,7 @@ internal sealed class FakeConnection : IWebSocketConnection
 
         public int ClientPort => remote.Port;
 
-        public string Path => "/chat";
+        public string Path => path;
 
         public string Host => "localhost";
 
@@ -102,7 +110,7 @@ internal sealed class FakeConnection : IWebSocketConnection
 
         public string SubProtocol => "";
 
-        public string NegotiatedSubProtocol => "";
+        public string NegotiatedSubProtocol => subProtocol;
 
         public IReadOnlyDictionary<string, string> Headers { get; } = new Dictionary<string, string>();
 

@@ -28,11 +28,16 @@ internal sealed class TestServer : IAsyncDisposable
         return new TestServer(server);
     }
 
-    /// <summary>A server whose connections join a <see cref="ChatRoom"/>.</summary>
-    public static (TestServer Server, ChatRoom Room) StartChat(WebSocketServerOptions? options = null)
+    /// <summary>A server whose connections join a <see cref="ChatServer"/>, wired as the daemon wires it.</summary>
+    public static (TestServer Server, ChatServer Chat) StartChat(WebSocketServerOptions? options = null, ChatOptions? chatOptions = null)
     {
-        var room = new ChatRoom(Serilog.Core.Logger.None);
-        return (Start(room.Attach, options), room);
+        var chat = new ChatServer(chatOptions ?? new ChatOptions(), Serilog.Core.Logger.None);
+        var server = Start(chat.Attach, options, s =>
+        {
+            s.PathFilter = chat.IsPathServed;
+            s.SupportedSubProtocols = [FleckChat.Chat.Formats.JsonFormat.SubProtocol];
+        });
+        return (server, chat);
     }
 
     public async ValueTask DisposeAsync() => await Server.StopAsync(TimeSpan.FromSeconds(2));

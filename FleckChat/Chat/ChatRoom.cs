@@ -1,103 +1,100 @@
+using FleckChat.Chat.Events;
+using FleckChat.Chat.Formats;
 using FleckChat.Server;
-using Serilog;
-using Serilog.Events;
 
 namespace FleckChat.Chat;
 
 /// <summary>
-/// The chat of the seed tutorial: a newcomer gets a generated name and the greeting
-/// <c>You are connected! There are N users here.</c>; every text message goes to every member,
-/// the sender included, as <c>[name]: text</c>; binary messages are skipped; a closed or broken
-/// connection leaves. One lock guards membership and the order of relayed lines, so every member
-/// sees the room's lines in the same order. Inside it we only queue (Post never blocks), so no
-/// network I/O ever happens under the lock.
+/// One room: its members, its sequence of events and its recent history. Not thread-safe by itself:
+/// <see cref="ChatServer"/> calls it under its lock, which is what gives every member of the room the
+/// same events in the same order. Broadcasting only queues (Post never blocks), so no network I/O
+/// happens under that lock.
 /// </summary>
 internal sealed class ChatRoom
 {
-    private readonly object _gate = new();
-    private readonly ILogger _log;
-    private readonly NameGenerator _names;
-    private Member[] _members = [];
+    private readonly int _historySize;
+    private readonly Queue<ChatEvent> _history;
+    private readonly List<Member> _members = [];
+    private long _sequence;
 
-    public ChatRoom(ILogger log, NameGenerator? names = null)
+    public ChatRoom(string name, int historySize)
     {
-        _log = log;
-        _names = names ?? new NameGenerator();
+        Name = name;
+        _historySize = historySize;
+        _history = new Queue<ChatEvent>(Math.Min(historySize, 64));
     }
 
-    public int Count => Volatile.Read(ref _members).Length;
+    public string Name { get; }
 
-    /// <summary>Raised after each join and leave with the new member count (outside the room's lock).</summary>
-    public event Action<int>? CountChanged;
+    public IReadOnlyList<Member> Members => _members;
 
-    /// <summary>Wires a new connection's handlers to this room: use as <c>server.Start(room.Attach)</c>.</summary>
-    public void Attach(IWebSocketConnection connection)
+    public int Count => _members.Count;
+
+    public void Add(Member member)
     {
-        var member = new Member(this, connection);
-        connection.OnOpen = member.Open;
-        connection.OnMessage = member.Message;
-        connection.OnBinary = member.Binary;
-        connection.OnClose = member.Closed;
+        member.RoomIndex = _members.Count;
+        _members.Add(member);
     }
 
-    internal void Join(Member member)
+    /// <summary>
+    /// Removes in O(1) by moving the last member into the leaver's place: order within the list does
+    /// not matter (everyone gets every event; names are sorted when listed), and a big room emptying
+    /// out should not cost O(n²).
+    /// </summary>
+    public bool Remove(Member member)
     {
-        int count;
-        lock (_gate)
+        int index = member.RoomIndex;
+        if (index < 0 || index >= _members.Count || _members[index] != member)
         {
-            member.Named(_names.Next());
-            _members = [.. _members, member];
-            count = _members.Length;
-            member.Connection.Post(OutboundMessage.Text(ChatText.Greeting(count)));
+            return false;
         }
 
-        CountChanged?.Invoke(count);
-        var info = member.Connection.ConnectionInfo;
-        _log.Information("{Name} joined from {RemoteEndPoint} ({ConnectionId}); {Count} users here",
-            member.Name, info.RemoteEndPoint, info.Id, count);
+        var last = _members[^1];
+        _members[index] = last;
+        last.RoomIndex = index;
+        _members.RemoveAt(_members.Count - 1);
+        member.RoomIndex = -1;
+        return true;
     }
 
-    internal void Relay(Member member, string text)
+    /// <summary>
+    /// Numbers the event, keeps it if it is a message or an action, and queues it to every member
+    /// (except <paramref name="except"/>). Each format renders the event once; members share the bytes.
+    /// </summary>
+    public void Broadcast(ChatEvent chatEvent, Member? except = null)
     {
-        var line = OutboundMessage.Utf8Text(ChatText.Line(member.LinePrefix, text));
-        Member[] members;
-        lock (_gate)
+        chatEvent.Id = ++_sequence;
+        if (_historySize > 0 && chatEvent.Kind is ChatEventKind.Message or ChatEventKind.Action)
         {
-            members = _members;
-            foreach (var m in members)
+            if (_history.Count == _historySize)
             {
-                m.Connection.Post(line);
-            }
-        }
-
-        if (_log.IsEnabled(LogEventLevel.Verbose))
-        {
-            _log.Verbose("{Name} said {Text} to {Count} members", member.Name, text, members.Length);
-        }
-    }
-
-    internal void SkipBinary(Member member, byte[] data) =>
-        _log.Debug("Skipped a binary message of {Bytes} bytes from {Name}", data.Length, member.Name);
-
-    internal void Leave(Member member)
-    {
-        int count;
-        lock (_gate)
-        {
-            int index = Array.IndexOf(_members, member);
-            if (index < 0)
-            {
-                return;
+                _history.Dequeue();
             }
 
-            _members = [.. _members.AsSpan(0, index), .. _members.AsSpan(index + 1)];
-            count = _members.Length;
+            _history.Enqueue(chatEvent);
         }
 
-        CountChanged?.Invoke(count);
-        var stats = member.Connection.Statistics;
-        _log.Information("{Name} left ({ConnectionId}) after {DurationSeconds}s, close {CloseCode} {CloseReason}, {MessagesIn} in / {MessagesOut} out; {Count} users here",
-            member.Name, member.Connection.ConnectionInfo.Id, Math.Round((DateTimeOffset.UtcNow - stats.OpenedAt).TotalSeconds, 3),
-            stats.CloseCode, stats.CloseReason, stats.MessagesIn, stats.MessagesOut, count);
+        OutboundMessage? text = null;
+        OutboundMessage? json = null;
+        foreach (var member in _members)
+        {
+            if (member == except)
+            {
+                continue;
+            }
+
+            var message = member.Format == JsonFormat.Instance
+                ? json ??= JsonFormat.Instance.Render(chatEvent)
+                : text ??= TextFormat.Instance.Render(chatEvent);
+            member.Connection.Post(message);
+        }
     }
+
+    /// <summary>The recent messages and actions, oldest first; null when there are none.</summary>
+    public ChatEvent? History(DateTimeOffset now) => _history.Count == 0
+        ? null
+        : new ChatEvent { Kind = ChatEventKind.History, Room = Name, Events = [.. _history], Timestamp = now };
+
+    public IReadOnlyList<string> MemberNames() =>
+        [.. _members.Select(m => m.Name).Order(StringComparer.OrdinalIgnoreCase)];
 }

@@ -1,40 +1,65 @@
+using FleckChat.Chat.Events;
+using FleckChat.Chat.Formats;
+using FleckChat.Chat.Safety;
 using FleckChat.Server;
 
 namespace FleckChat.Chat;
 
 /// <summary>
-/// One connection's place in the room. Its methods are the connection's handlers, so the room
-/// learns of every event with the member it concerns and no lookup is needed.
+/// One connection's place in the chat. Its methods are the connection's handlers, so the chat learns
+/// of every event together with the member it concerns. The name and room change only under the
+/// chat's lock; the rate limiter and activity time only on the member's own receive flow.
 /// </summary>
 internal sealed class Member
 {
-    private readonly ChatRoom _room;
+    private readonly ChatServer _chat;
+    private long _lastActivity;
 
-    public Member(ChatRoom room, IWebSocketConnection connection)
+    public Member(ChatServer chat, IWebSocketConnection connection, RateLimiter? limiter, long now)
     {
-        _room = room;
+        _chat = chat;
         Connection = connection;
+        Limiter = limiter;
+        _lastActivity = now;
+        Format = connection.ConnectionInfo.NegotiatedSubProtocol == JsonFormat.SubProtocol ? JsonFormat.Instance : TextFormat.Instance;
     }
 
     public IWebSocketConnection Connection { get; }
 
+    public IWireFormat Format { get; }
+
     /// <summary>Set when the member joins; empty before.</summary>
     public string Name { get; private set; } = "";
 
-    /// <summary>The UTF-8 bytes of <c>[name]: </c>, computed once per name.</summary>
-    public byte[] LinePrefix { get; private set; } = [];
+    public ChatRoom? Room { get; set; }
 
-    public void Named(string name)
+    /// <summary>Where the member sits in its room's list (kept by the room), or -1.</summary>
+    public int RoomIndex { get; set; } = -1;
+
+    public RateLimiter? Limiter { get; }
+
+    /// <summary>The reason given with /quit, shown in the leave notice.</summary>
+    public string? QuitReason { get; set; }
+
+    /// <summary>When the member last sent something (a <see cref="TimeProvider"/> timestamp).</summary>
+    public long LastActivity => Volatile.Read(ref _lastActivity);
+
+    public void Named(string name) => Name = name;
+
+    public void Active(long now) => Volatile.Write(ref _lastActivity, now);
+
+    /// <summary>Sends an event to this member alone.</summary>
+    public void Send(ChatEvent chatEvent)
     {
-        Name = name;
-        LinePrefix = ChatText.LinePrefix(name);
+        foreach (var message in Format.RenderPrivate(chatEvent))
+        {
+            Connection.Post(message);
+        }
     }
 
-    public void Open() => _room.Join(this);
+    public void Open() => _chat.Join(this);
 
-    public void Message(string text) => _room.Relay(this, text);
+    public void Message(string text) => _chat.Receive(this, text);
 
-    public void Binary(byte[] data) => _room.SkipBinary(this, data);
-
-    public void Closed() => _room.Leave(this);
+    public void Closed() => _chat.Leave(this);
 }

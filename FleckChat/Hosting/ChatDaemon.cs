@@ -1,12 +1,14 @@
 using System.Net.Sockets;
 using System.Reflection;
 using FleckChat.Chat;
+using FleckChat.Chat.Formats;
+using FleckChat.Hosting.Http;
 using FleckChat.Server;
 using Serilog;
 
 namespace FleckChat.Hosting;
 
-/// <summary>The daemon's parts put together: a WebSocket server whose connections join one chat room.</summary>
+/// <summary>The daemon's parts put together: a WebSocket server whose connections join the chat.</summary>
 internal sealed class ChatDaemon : IAsyncDisposable
 {
     public static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(3);
@@ -16,20 +18,27 @@ internal sealed class ChatDaemon : IAsyncDisposable
     private readonly WebSocketServer _server;
 
     /// <param name="listener">A listening socket to serve on (socket activation) instead of binding the options' address.</param>
-    public ChatDaemon(DaemonOptions options, ILogger log, Socket? listener = null)
+    public ChatDaemon(DaemonOptions options, ILogger log, TimeProvider? time = null, Socket? listener = null)
     {
         _options = options;
         _log = log;
+        Chat = new ChatServer(ChatOptionsFrom(options), log, options.Path, time);
         _server = listener is null ? new WebSocketServer(options.Location) : new WebSocketServer(listener, options.Location);
-        _server.Options = new WebSocketServerOptions { MaxMessageBytes = options.MaxMessageBytes };
+        _server.Options = ServerOptionsFrom(options);
         _server.Logger = log;
-        Room = new ChatRoom(log);
+        _server.SupportedSubProtocols = [JsonFormat.SubProtocol];
+        _server.PathFilter = Chat.IsPathServed;
+        Http = new DaemonHttp(options, _server, Chat, Version, log);
+        _server.HttpHandler = Http.PublicRouter.Handle;
     }
 
     public static string Version { get; } =
         typeof(ChatDaemon).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
-    public ChatRoom Room { get; }
+    public ChatServer Chat { get; }
+
+    /// <summary>The browser page, /healthz and /metrics (on the chat port or their own listener).</summary>
+    public DaemonHttp Http { get; }
 
     public WebSocketServer Server => _server;
 
@@ -38,23 +47,49 @@ internal sealed class ChatDaemon : IAsyncDisposable
 
     public string Endpoint => _options.Format(_server.Port);
 
+    public static ChatOptions ChatOptionsFrom(DaemonOptions options) => new()
+    {
+        HistorySize = options.History,
+        MaxTextBytes = options.MaxTextBytes,
+        RateCount = options.RateLimit.Count,
+        RateWindow = TimeSpan.FromSeconds(options.RateLimit.Seconds),
+        FloodWindows = options.FloodWindows,
+        IdleTimeout = TimeSpan.FromSeconds(options.IdleTimeoutSeconds),
+        JoinNotices = options.JoinNotices,
+        MaxRooms = options.MaxRooms,
+    };
+
+    public static WebSocketServerOptions ServerOptionsFrom(DaemonOptions options) => new()
+    {
+        MaxMessageBytes = options.MaxMessageBytes,
+        MaxConnections = options.MaxConnections,
+        MaxConnectionsPerIp = options.MaxConnectionsPerIp,
+        AllowedOrigins = options.AllowedOrigins,
+    };
+
     /// <summary>Binds and starts serving. Throws <see cref="SocketException"/> when the address cannot be used.</summary>
     public void Start()
     {
-        _server.Start(Room.Attach);
+        Http.Start();
+        _server.Start(Chat.Attach);
         _log.Information("FleckChat {Version} listening on {Endpoint}", Version, Endpoint);
     }
 
-    /// <summary>Stops accepting, closes every member with 1001 and waits for them (bounded).</summary>
-    public async Task StopAsync()
+    /// <summary>Stops accepting, closes every member with 1001 and waits for them (bounded, <see cref="StopTimeout"/> unless told otherwise).</summary>
+    public async Task StopAsync(TimeSpan? timeout = null)
     {
+        Http.Status.MarkStopping();
         _log.Information("Shutting down: closing {Count} connections with 1001", _server.ConnectionCount);
-        await _server.StopAsync(StopTimeout).ConfigureAwait(false);
+        await _server.StopAsync(timeout ?? StopTimeout).ConfigureAwait(false);
+        Chat.Dispose();
+        await Http.StopAsync().ConfigureAwait(false);
         _log.Information("Stopped");
     }
 
     public async ValueTask DisposeAsync()
     {
         await _server.DisposeAsync().ConfigureAwait(false);
+        Chat.Dispose();
+        await Http.DisposeAsync().ConfigureAwait(false);
     }
 }

@@ -18,6 +18,17 @@ internal sealed class DaemonCommandLine
     private readonly Option<int> _maxMessageBytes;
     private readonly Option<string> _logDir;
     private readonly Option<LogEventLevel> _logLevel;
+    private readonly Option<int> _history;
+    private readonly Option<int> _maxTextBytes;
+    private readonly Option<RateLimit> _rateLimit;
+    private readonly Option<int> _floodWindows;
+    private readonly Option<int> _maxConnections;
+    private readonly Option<int> _maxConnectionsPerIp;
+    private readonly Option<string[]> _allowedOrigins;
+    private readonly Option<int> _idleTimeout;
+    private readonly Option<OnOff> _joinNotices;
+    private readonly Option<int> _maxRooms;
+    private readonly Option<IPEndPoint?> _metricsBind;
     private readonly Option<string?> _cert;
     private readonly Option<string?> _key;
 
@@ -36,6 +47,29 @@ internal sealed class DaemonCommandLine
             "Directory for the daily log files (relative to the working directory).", ParseDirectory, getEnvironment);
         _logLevel = OptionBuilder.Create("--log-level", "FLECKCHAT_LOG_LEVEL", defaults.LogLevel,
             "Verbose, Debug, Information, Warning, Error or Fatal.", ParseLevel, getEnvironment);
+        _history = OptionBuilder.Create("--history", "FLECKCHAT_HISTORY", defaults.History,
+            "Past messages a newcomer is shown (0: none).", Range(0, 1000), getEnvironment, "count");
+        _maxTextBytes = OptionBuilder.Create("--max-text-bytes", "FLECKCHAT_MAX_TEXT_BYTES", defaults.MaxTextBytes,
+            "Longest chat message in bytes; longer ones are refused with an error line.", Range(1, 1024 * 1024), getEnvironment);
+        _rateLimit = OptionBuilder.Create("--rate-limit", "FLECKCHAT_RATE_LIMIT", defaults.RateLimit,
+            "Messages a member may send per window, as COUNT/SECONDS (0: no limit).", ParseRate, getEnvironment, "count/seconds");
+        _floodWindows = OptionBuilder.Create("--flood-windows", "FLECKCHAT_FLOOD_WINDOWS", defaults.FloodWindows,
+            "Disconnect (1008) a member over the rate limit in this many consecutive windows (0: never).", Range(0, 1000), getEnvironment);
+        _maxConnections = OptionBuilder.Create("--max-connections", "FLECKCHAT_MAX_CONNECTIONS", defaults.MaxConnections,
+            "Connections served at once; more get 503 (0: no limit).", Range(0, 10_000_000), getEnvironment, "count");
+        _maxConnectionsPerIp = OptionBuilder.Create("--max-connections-per-ip", "FLECKCHAT_MAX_CONNECTIONS_PER_IP", defaults.MaxConnectionsPerIp,
+            "Connections served at once from one address; more get 503 (0: no limit).", Range(0, 10_000_000), getEnvironment, "count");
+        _allowedOrigins = OptionBuilder.CreateList("--allowed-origin", "FLECKCHAT_ALLOWED_ORIGINS",
+            "A browser Origin allowed to connect, e.g. https://chat.example.org (repeatable; none: any). Others get 403.", ValidateOrigin, getEnvironment);
+        _idleTimeout = OptionBuilder.Create("--idle-timeout", "FLECKCHAT_IDLE_TIMEOUT", defaults.IdleTimeoutSeconds,
+            "Seconds a member may send nothing before being disconnected (0: never).", Range(0, 30 * 24 * 3600), getEnvironment, "seconds");
+        _joinNotices = OptionBuilder.Create("--join-notices", "FLECKCHAT_JOIN_NOTICES", defaults.JoinNotices ? OnOff.On : OnOff.Off,
+            "Tell rooms when members join and leave: on or off.", ParseSwitch, getEnvironment, "on|off");
+        _maxRooms = OptionBuilder.Create("--max-rooms", "FLECKCHAT_MAX_ROOMS", defaults.MaxRooms,
+            "Rooms that may exist at once (a room lives while it has members).", Range(1, 1_000_000), getEnvironment, "count");
+        _metricsBind = OptionBuilder.Create("--metrics-bind", "FLECKCHAT_METRICS_BIND", defaults.MetricsBind,
+            "Serve /healthz and /metrics on this ADDRESS:PORT (e.g. 127.0.0.1:9100) instead of the chat port.", ParseEndPoint, getEnvironment,
+            "address:port");
         _cert = OptionBuilder.Create("--cert", "FLECKCHAT_CERT", defaults.CertificatePath,
             "Serve wss:// with this certificate: a PEM file (a full chain works) or a PKCS#12 file without password. SIGHUP reloads it.",
             ParseFile, getEnvironment);
@@ -43,7 +77,9 @@ internal sealed class DaemonCommandLine
             "PEM private key for --cert (not needed when the --cert file holds the key).", ParseFile, getEnvironment);
         Command = new RootCommand("FleckChat: a small WebSocket chat daemon. Connect with: websocat ws://HOST:PORT/chat")
         {
-            _port, _bind, _path, _maxMessageBytes, _logDir, _logLevel, _cert, _key,
+            _port, _bind, _path, _maxMessageBytes, _logDir, _logLevel,
+            _history, _maxTextBytes, _rateLimit, _floodWindows, _maxConnections, _maxConnectionsPerIp, _allowedOrigins,
+            _idleTimeout, _joinNotices, _maxRooms, _metricsBind, _cert, _key,
         };
     }
 
@@ -57,9 +93,41 @@ internal sealed class DaemonCommandLine
         MaxMessageBytes = result.GetValue(_maxMessageBytes),
         LogDirectory = result.GetValue(_logDir)!,
         LogLevel = result.GetValue(_logLevel),
+        History = result.GetValue(_history),
+        MaxTextBytes = result.GetValue(_maxTextBytes),
+        RateLimit = result.GetValue(_rateLimit)!,
+        FloodWindows = result.GetValue(_floodWindows),
+        MaxConnections = result.GetValue(_maxConnections),
+        MaxConnectionsPerIp = result.GetValue(_maxConnectionsPerIp),
+        AllowedOrigins = [.. result.GetValue(_allowedOrigins)!.Select(o => new Uri(o).GetLeftPart(UriPartial.Authority))],
+        IdleTimeoutSeconds = result.GetValue(_idleTimeout),
+        JoinNotices = result.GetValue(_joinNotices) == OnOff.On,
+        MaxRooms = result.GetValue(_maxRooms),
+        MetricsBind = result.GetValue(_metricsBind),
         CertificatePath = result.GetValue(_cert),
         KeyPath = result.GetValue(_key),
     };
+
+    private static Func<string, (int, string?)> Range(int min, int max) => text =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value) && value >= min && value <= max
+            ? (value, null)
+            : (0, string.Create(CultureInfo.InvariantCulture, $"'{text}' is not a whole number from {min} to {max}"));
+
+    private static (RateLimit?, string?) ParseRate(string text) =>
+        RateLimit.TryParse(text, out var limit) ? (limit, null) : (null, $"'{text}' is not COUNT/SECONDS (for example 10/5) or 0");
+
+    // A bool option would make System.CommandLine treat "off" as a stray argument, hence the enum.
+    private static (OnOff, string?) ParseSwitch(string text) => text.ToLowerInvariant() switch
+    {
+        "on" or "true" or "yes" or "1" => (OnOff.On, null),
+        "off" or "false" or "no" or "0" => (OnOff.Off, null),
+        _ => (OnOff.Off, $"'{text}' is not on or off"),
+    };
+
+    private static string? ValidateOrigin(string origin) =>
+        Uri.TryCreate(origin, UriKind.Absolute, out var uri) && (uri.Scheme == "http" || uri.Scheme == "https") && uri.AbsolutePath == "/" && uri.Query.Length == 0
+            ? null
+            : $"'{origin}' is not an origin like https://chat.example.org";
 
     private static (int, string?) ParsePort(string text) =>
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int port) && port <= 65535
@@ -85,8 +153,27 @@ internal sealed class DaemonCommandLine
     private static (string?, string?) ParseFile(string text) =>
         text.Length > 0 && text.IndexOfAny(Path.GetInvalidPathChars()) < 0 ? (text, null) : (null, $"'{text}' is not a file path");
 
+    /// <summary>ADDRESS:PORT with the port spelled out; an IPv6 address in brackets ([::1]:9100).</summary>
+    private static (IPEndPoint?, string?) ParseEndPoint(string text)
+    {
+        int colon = text.LastIndexOf(':');
+        bool bracketed = text.StartsWith('[') && colon > 0 && text[colon - 1] == ']';
+        bool portGiven = colon > 0 && (bracketed || text.IndexOf(':', StringComparison.Ordinal) == colon) &&
+                         ParsePort(text[(colon + 1)..]).Item2 is null;
+        return portGiven && IPEndPoint.TryParse(text, out var endPoint)
+            ? (endPoint, null)
+            : (null, $"'{text}' is not ADDRESS:PORT (e.g. 127.0.0.1:9100 or [::1]:9100)");
+    }
+
     private static (LogEventLevel, string?) ParseLevel(string text) =>
         Enum.TryParse<LogEventLevel>(text, ignoreCase: true, out var level) && Enum.IsDefined(level) && !int.TryParse(text, out _)
             ? (level, null)
             : (default, $"'{text}' is not a log level (Verbose, Debug, Information, Warning, Error, Fatal)");
+}
+
+/// <summary>A switch as written on the command line.</summary>
+internal enum OnOff
+{
+    Off,
+    On,
 }

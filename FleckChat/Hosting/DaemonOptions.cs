@@ -18,6 +18,32 @@ internal sealed record DaemonOptions
 
     public LogEventLevel LogLevel { get; init; } = LogEventLevel.Information;
 
+    /// <summary>Past messages shown to a newcomer (0: none).</summary>
+    public int History { get; init; } = 20;
+
+    public int MaxTextBytes { get; init; } = 4096;
+
+    /// <summary>Messages per window a member may send; <see cref="RateLimit.Off"/> disables the limit.</summary>
+    public RateLimit RateLimit { get; init; } = new(10, 5);
+
+    public int FloodWindows { get; init; } = 3;
+
+    public int MaxConnections { get; init; } = 20000;
+
+    public int MaxConnectionsPerIp { get; init; } = 100;
+
+    public IReadOnlyList<string> AllowedOrigins { get; init; } = [];
+
+    /// <summary>Seconds a member may stay silent before being disconnected (0: forever).</summary>
+    public int IdleTimeoutSeconds { get; init; }
+
+    public bool JoinNotices { get; init; } = true;
+
+    public int MaxRooms { get; init; } = 1000;
+
+    /// <summary>Where /healthz and /metrics get a listener of their own; null serves them on the chat port.</summary>
+    public IPEndPoint? MetricsBind { get; init; }
+
     /// <summary>PEM certificate (chain) or PKCS#12 file; when set, the daemon serves wss://.</summary>
     public string? CertificatePath { get; init; }
 

@@ -10,4 +10,10 @@ internal static class ExitCodes
 
     /// <summary>The command line was wrong: a one-line error was printed.</summary>
     public const int Usage = 2;
+
+    /// <summary>The client could not connect: unreachable, refused, or the WebSocket handshake was refused.</summary>
+    public const int CannotConnect = 3;
+
+    /// <summary>The client's connection was closed by the server (other than after /quit) or was lost.</summary>
+    public const int ConnectionClosed = 4;
 }

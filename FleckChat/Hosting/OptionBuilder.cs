@@ -12,12 +12,13 @@ internal static class OptionBuilder
 {
     /// <param name="parse">Turns text into a value, or returns an error text saying what is wrong.</param>
     public static Option<T> Create<T>(string name, string environmentVariable, T defaultValue, string description,
-        Func<string, (T? Value, string? Error)> parse, Func<string, string?> getEnvironment)
+        Func<string, (T? Value, string? Error)> parse, Func<string, string?> getEnvironment, string? helpName = null)
     {
         var option = new Option<T>(name)
         {
             Description = $"{description} [env: {environmentVariable}]",
-            HelpName = name.TrimStart('-').Split('-')[^1],
+            HelpName = helpName ?? name.TrimStart('-').Split('-')[^1],
+            Arity = ArgumentArity.ExactlyOne,
         };
         option.CustomParser = result => Parse(result, result.Tokens.Count > 0 ? result.Tokens[^1].Value : "", name, parse);
         option.DefaultValueFactory = result =>
@@ -28,6 +29,60 @@ internal static class OptionBuilder
                 : Parse(result, fromEnvironment, environmentVariable, parse);
         };
         return option;
+    }
+
+    /// <summary>The same for a positional argument (an empty value stands for "not given").</summary>
+    public static Argument<T> CreateArgument<T>(string name, string environmentVariable, T defaultValue, string description,
+        Func<string, (T? Value, string? Error)> parse, Func<string, string?> getEnvironment)
+    {
+        var argument = new Argument<T>(name)
+        {
+            Description = $"{description} [env: {environmentVariable}]",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        argument.CustomParser = result => Parse(result, result.Tokens.Count > 0 ? result.Tokens[^1].Value : "", name, parse);
+        argument.DefaultValueFactory = result =>
+        {
+            string? fromEnvironment = getEnvironment(environmentVariable);
+            return string.IsNullOrEmpty(fromEnvironment)
+                ? defaultValue
+                : Parse(result, fromEnvironment, environmentVariable, parse);
+        };
+        return argument;
+    }
+
+    /// <summary>
+    /// A repeatable option (<c>--allowed-origin A --allowed-origin B</c>); its environment variable
+    /// holds the values separated by commas or spaces.
+    /// </summary>
+    public static Option<string[]> CreateList(string name, string environmentVariable, string description,
+        Func<string, string?> validate, Func<string, string?> getEnvironment)
+    {
+        var option = new Option<string[]>(name)
+        {
+            Description = $"{description} [env: {environmentVariable}, comma-separated]",
+            HelpName = name.TrimStart('-').Split('-')[^1],
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        option.CustomParser = result => ParseList(result, result.Tokens.Select(t => t.Value), name, validate);
+        option.DefaultValueFactory = result => ParseList(result,
+            (getEnvironment(environmentVariable) ?? "").Split([',', ' '], StringSplitOptions.RemoveEmptyEntries), environmentVariable, validate);
+        return option;
+    }
+
+    private static string[] ParseList(ArgumentResult result, IEnumerable<string> values, string source, Func<string, string?> validate)
+    {
+        var list = values.ToArray();
+        foreach (var value in list)
+        {
+            if (validate(value) is { } error)
+            {
+                result.AddError($"{source}: {error}");
+                return [];
+            }
+        }
+
+        return list;
     }
 
     private static T Parse<T>(ArgumentResult result, string text, string source, Func<string, (T? Value, string? Error)> parse)

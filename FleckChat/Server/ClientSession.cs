@@ -19,32 +19,43 @@ internal sealed class ClientSession
 
     private readonly Socket _socket;
     private readonly ServerSettings _settings;
-    private readonly Action<ClientSession> _ended;
+    private readonly ISessionTracker _tracker;
+    private readonly IPEndPoint _remote;
+    private readonly long _handshakeDeadline;
     private WebSocketConnection? _connection;
+    private Task _handshake = Task.CompletedTask;
     private volatile bool _aborted;
+    private volatile bool _timedOut;
+    private int _holdsSlot;
 
-    public ClientSession(Socket socket, ServerSettings settings, Action<ClientSession> ended)
+    public ClientSession(Socket socket, ServerSettings settings, ISessionTracker tracker)
     {
         _socket = socket;
         _settings = settings;
-        _ended = ended;
+        _tracker = tracker;
+        _remote = (IPEndPoint)socket.RemoteEndPoint!;
+        _handshakeDeadline = Environment.TickCount64 + (long)settings.Options.HandshakeTimeout.TotalMilliseconds;
     }
 
-    /// <summary>Completes when the client is gone; never faults.</summary>
-    public Task Completion { get; private set; } = Task.CompletedTask;
+    /// <summary>
+    /// Runs the handshake. Once it succeeds the connection lives on by itself (so that an idle member
+    /// does not also keep this method's state alive) and tells this session when it ends.
+    /// </summary>
+    public void Start() => _handshake = RunAsync();
 
-    public void Start() => Completion = RunAsync();
+    /// <summary>Completes when the handshake is over (failed, or handed over to a connection); never faults.</summary>
+    public Task Handshake => _handshake;
 
-    /// <summary>Closes an open connection with a close frame; drops one still in its handshake.</summary>
-    public void Close(int code, string reason)
+    /// <summary>
+    /// Called now and then by the server: a client still in its handshake (TLS included) after the
+    /// handshake timeout is dropped. One sweep for all clients instead of a timer per connection.
+    /// </summary>
+    public void CheckHandshakeDeadline(long now)
     {
-        if (_connection is { } connection)
+        if (_connection is null && now >= _handshakeDeadline && !_timedOut)
         {
-            connection.Close(code, reason);
-        }
-        else
-        {
-            Abort();
+            _timedOut = true;
+            _socket.Dispose();
         }
     }
 
@@ -63,8 +74,8 @@ internal sealed class ClientSession
 
     private async Task RunAsync()
     {
-        var remote = (IPEndPoint)_socket.RemoteEndPoint!;
-        Stream transport = new NetworkStream(_socket, ownsSocket: true);
+        var remote = _remote;
+        Stream transport = new SocketStream(_socket);
         bool handedOver = false;
         try
         {
@@ -78,18 +89,22 @@ internal sealed class ClientSession
             (transport, var connection) = accepted.Value;
             handedOver = true;
             _connection = connection;
-            if (_aborted)
+            Configure(connection);
+
+            // From here on the server tracks the connection (and its connection-limit slot), not this session.
+            Interlocked.Exchange(ref _holdsSlot, 0);
+            if (!_tracker.HandedOver(this, connection) || _aborted)
             {
                 connection.Abort();
             }
 
-            Configure(connection);
-            await connection.RunAsync().ConfigureAwait(false);
+            connection.Start(_tracker);
         }
         catch (Exception ex) when (!handedOver && (WebSocketConnection.IsDisconnect(ex) || ex is AuthenticationException))
         {
-            string reason = ex is OperationCanceledException ? "handshake timed out" : ex.Message;
-            HandshakeFailed(remote, 0, reason);
+            // A timed-out handshake shows up as a closed socket: the sweep closed it.
+            string reason = _timedOut ? "handshake timed out" : ex.Message;
+            HandshakeFailed(remote, 0, reason, _timedOut ? HandshakeFailure.Timeout : HandshakeFailures.FromException(ex));
         }
         catch (Exception ex)
         {
@@ -100,22 +115,33 @@ internal sealed class ClientSession
             if (!handedOver)
             {
                 await transport.DisposeAsync().ConfigureAwait(false);
+                ReleaseSlot();
+                _tracker.HandshakeEnded(this);
             }
 
-            _ended(this);
+            // The connection lives on by itself; holding this finished task would only keep its state.
+            _handshake = Task.CompletedTask;
+        }
+    }
+
+    private void ReleaseSlot()
+    {
+        if (Interlocked.Exchange(ref _holdsSlot, 0) == 1)
+        {
+            _settings.Limiter.Release(_remote.Address);
         }
     }
 
     /// <returns>The transport and the open connection, or null when the request was answered with an error.</returns>
-    private async Task<(Stream, WebSocketConnection)?> HandshakeAsync(Stream transport, IPEndPoint remote)
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<(Stream, WebSocketConnection)?> HandshakeAsync(Stream transport, IPEndPoint remote)
     {
-        using var timeout = new CancellationTokenSource(_settings.Options.HandshakeTimeout);
         if (_settings.IsSecure)
         {
-            transport = await AuthenticateAsync(transport, timeout.Token).ConfigureAwait(false);
+            transport = await AuthenticateAsync(transport).ConfigureAwait(false);
         }
 
-        var head = await RequestHeadReader.ReadAsync(transport, _settings.Options.MaxRequestHeadBytes, timeout.Token).ConfigureAwait(false);
+        var head = await RequestHeadReader.ReadAsync(transport, _settings.Options.MaxRequestHeadBytes, CancellationToken.None).ConfigureAwait(false);
         if (head.IsClosed)
         {
             _settings.Log.Debug("{RemoteEndPoint} closed before finishing its handshake", remote);
@@ -126,11 +152,11 @@ internal sealed class ClientSession
         if (request is not null && _settings.HttpHandler is { } handler && !request.HeaderHasToken("Upgrade", "websocket") &&
             handler(request) is { } response)
         {
-            await RespondAsync(transport, request, response, timeout.Token).ConfigureAwait(false);
+            await RespondAsync(transport, request, response).ConfigureAwait(false);
             return null;
         }
 
-        var rejection = head.Rejection ?? HandshakeValidator.Validate(request!, _settings.IsPathServed);
+        var rejection = head.Rejection ?? HandshakeValidator.Validate(request!, _settings.IsPathServed, _settings.Options.AllowedOrigins);
         string? subProtocol = null;
         if (rejection is null)
         {
@@ -142,13 +168,22 @@ internal sealed class ClientSession
             }
         }
 
+        if (rejection is null && _settings.Limiter.TryAcquire(remote.Address) is { } full)
+        {
+            rejection = new HandshakeRejection(503, full, [new("Retry-After", "10")]);
+        }
+        else if (rejection is null)
+        {
+            _holdsSlot = 1;
+        }
+
         if (rejection is not null)
         {
-            await RejectAsync(transport, rejection, remote, timeout.Token).ConfigureAwait(false);
+            await RejectAsync(transport, rejection, remote).ConfigureAwait(false);
             return null;
         }
 
-        await transport.WriteAsync(HttpResponses.SwitchingProtocols(request!.Header("Sec-WebSocket-Key"), subProtocol!), timeout.Token).ConfigureAwait(false);
+        await transport.WriteAsync(HttpResponses.SwitchingProtocols(request!.Header("Sec-WebSocket-Key"), subProtocol!)).ConfigureAwait(false);
         return (transport, Open(transport, request, remote, subProtocol!, head.Leftover));
     }
 
@@ -161,10 +196,10 @@ internal sealed class ClientSession
         {
             IsServer = true,
             SubProtocol = subProtocol.Length > 0 ? subProtocol : null,
-            KeepAliveInterval = options.KeepAliveInterval,
-            KeepAliveTimeout = options.KeepAliveInterval > TimeSpan.Zero ? options.KeepAliveTimeout : Timeout.InfiniteTimeSpan,
+            // Keep-alive is the server's (one timer for all connections, see KeepAliveSweeper), not a timer per WebSocket.
+            KeepAliveInterval = TimeSpan.Zero,
         });
-        var connection = new WebSocketConnection(socket, _socket, stream, new ConnectionInfo(request, remote, subProtocol), options, _settings.Metrics, _settings.Log);
+        var connection = new WebSocketConnection(socket, _socket, stream, new ConnectionInfo(request, remote, subProtocol), _settings);
         observer.Listener = connection;
         return connection;
     }
@@ -182,7 +217,7 @@ internal sealed class ClientSession
         }
     }
 
-    private async Task<Stream> AuthenticateAsync(Stream transport, CancellationToken cancellationToken)
+    private async Task<Stream> AuthenticateAsync(Stream transport)
     {
         var context = _settings.CertificateContext();
         var certificate = context is null ? _settings.Certificate() ?? throw new AuthenticationException("no server certificate configured") : null;
@@ -194,29 +229,29 @@ internal sealed class ClientSession
             EnabledSslProtocols = _settings.SslProtocols,
             ClientCertificateRequired = false,
             CertificateRevocationCheckMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck,
-        }, cancellationToken).ConfigureAwait(false);
+        }, CancellationToken.None).ConfigureAwait(false);
         return ssl;
     }
 
-    private async Task RejectAsync(Stream transport, HandshakeRejection rejection, IPEndPoint remote, CancellationToken cancellationToken)
+    private async Task RejectAsync(Stream transport, HandshakeRejection rejection, IPEndPoint remote)
     {
-        HandshakeFailed(remote, rejection.Status, rejection.Reason);
-        await transport.WriteAsync(HttpResponses.Error(rejection), cancellationToken).ConfigureAwait(false);
-        await transport.FlushAsync(cancellationToken).ConfigureAwait(false);
+        HandshakeFailed(remote, rejection.Status, rejection.Reason, HandshakeFailures.FromStatus(rejection.Status));
+        await transport.WriteAsync(HttpResponses.Error(rejection)).ConfigureAwait(false);
+        await transport.FlushAsync().ConfigureAwait(false);
         await LingeringClose.RunAsync(_socket, Linger).ConfigureAwait(false);
     }
 
-    private async Task RespondAsync(Stream transport, HttpRequest request, HttpResponse response, CancellationToken cancellationToken)
+    private async Task RespondAsync(Stream transport, HttpRequest request, HttpResponse response)
     {
         var bytes = HttpResponses.Plain(response.Status, response.ContentType, response.Body, response.Headers, includeBody: request.Method != "HEAD");
-        await transport.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
-        await transport.FlushAsync(cancellationToken).ConfigureAwait(false);
+        await transport.WriteAsync(bytes).ConfigureAwait(false);
+        await transport.FlushAsync().ConfigureAwait(false);
         await LingeringClose.RunAsync(_socket, Linger).ConfigureAwait(false);
     }
 
-    private void HandshakeFailed(IPEndPoint remote, int status, string reason)
+    private void HandshakeFailed(IPEndPoint remote, int status, string reason, HandshakeFailure kind)
     {
-        _settings.Metrics.HandshakeFailed();
+        _settings.Metrics.HandshakeFailed(kind);
         _settings.Log.Information("Handshake from {RemoteEndPoint} failed: {Status} {Reason}", remote, status, reason);
     }
 }

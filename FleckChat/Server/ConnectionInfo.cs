@@ -3,16 +3,23 @@ using FleckChat.Server.Handshake;
 
 namespace FleckChat.Server;
 
-/// <summary>The handshake's facts about one client.</summary>
+/// <summary>
+/// The handshake's facts about one client. Only the request target and the raw request head are kept;
+/// the headers are parsed again the first time someone asks for them. A connection lives for hours
+/// and its headers are rarely looked at after the handshake, so this keeps an idle member small.
+/// </summary>
 internal sealed class ConnectionInfo : IWebSocketConnectionInfo
 {
     private static readonly IReadOnlyDictionary<string, string> NoCookies = new Dictionary<string, string>();
-    private readonly HttpRequest _request;
+    private readonly string _target;
+    private readonly byte[] _head;
+    private HttpRequest? _parsed;
     private IReadOnlyDictionary<string, string>? _cookies;
 
     public ConnectionInfo(HttpRequest request, IPEndPoint remote, string negotiatedSubProtocol)
     {
-        _request = request;
+        _target = request.Target;
+        _head = request.Head;
         RemoteEndPoint = remote;
         NegotiatedSubProtocol = negotiatedSubProtocol;
         Id = Guid.NewGuid();
@@ -28,24 +35,38 @@ internal sealed class ConnectionInfo : IWebSocketConnectionInfo
 
     public int ClientPort => RemoteEndPoint.Port;
 
-    public string Path => _request.Target;
+    public string Path => _target;
 
-    /// <summary>The path without the query string.</summary>
-    public string PathOnly => _request.Path;
+    public string Host => Request.Header("Host");
 
-    public string Query => _request.Query;
+    public string Origin => Request.Header("Origin");
 
-    public string Host => _request.Header("Host");
-
-    public string Origin => _request.Header("Origin");
-
-    public string SubProtocol => _request.Header("Sec-WebSocket-Protocol");
+    public string SubProtocol => Request.Header("Sec-WebSocket-Protocol");
 
     public string NegotiatedSubProtocol { get; }
 
-    public IReadOnlyDictionary<string, string> Headers => _request.Headers;
+    public IReadOnlyDictionary<string, string> Headers => Request.Headers;
 
-    public IReadOnlyDictionary<string, string> Cookies => _cookies ??= ParseCookies(_request.Header("Cookie"));
+    public IReadOnlyDictionary<string, string> Cookies => _cookies ??= ParseCookies(Request.Header("Cookie"));
+
+    /// <summary>The head parsed again (it parsed once already, so it cannot fail now).</summary>
+    private HttpRequest Request
+    {
+        get
+        {
+            if (_parsed is null)
+            {
+                if (!HttpRequestParser.TryParse(_head, out var parsed, out var error))
+                {
+                    throw new InvalidOperationException("A request head that parsed once failed to parse again: " + error);
+                }
+
+                _parsed = parsed!;
+            }
+
+            return _parsed;
+        }
+    }
 
     private static IReadOnlyDictionary<string, string> ParseCookies(string header)
     {

@@ -13,13 +13,18 @@ namespace FleckChat.Server;
 /// </summary>
 internal sealed class SendLoop : IThreadPoolWorkItem
 {
-    private readonly object _gate = new();
     private readonly WebSocket _socket;
     private readonly ConnectionStream _stream;
     private readonly ISendLoopOwner _owner;
     private readonly int _maxMessages;
     private readonly long _maxBytes;
+    // The oldest waiting message sits in _first; a queue is made only when a second one waits behind
+    // it. A member that was only ever greeted never gets a queue. Both are guarded by lock (this):
+    // the loop is private to its connection, so nothing else can take that lock.
+    private Outgoing _first;
+    private bool _hasFirst;
     private Queue<Outgoing>? _queue;
+    private int _count;
     private long _queuedBytes;
     private bool _scheduled;
     private bool _completed;
@@ -39,7 +44,7 @@ internal sealed class SendLoop : IThreadPoolWorkItem
     {
         get
         {
-            lock (_gate)
+            lock (this)
             {
                 return _close;
             }
@@ -51,26 +56,22 @@ internal sealed class SendLoop : IThreadPoolWorkItem
         List<Outgoing>? dropped = null;
         CloseRequest? cutOff = null;
         bool schedule = false;
-        lock (_gate)
+        lock (this)
         {
             if (_completed || _close is not null)
             {
                 return EnqueueResult.Closed;
             }
 
-            _queue ??= new Queue<Outgoing>();
-            if (_queue.Count >= _maxMessages || (_queue.Count > 0 && _queuedBytes + message.Payload.Length > _maxBytes))
+            if (_count >= _maxMessages || (_count > 0 && _queuedBytes + message.Payload.Length > _maxBytes))
             {
                 // The peer is not reading: drop its backlog and queue a 1008 in its place.
-                dropped = [.. _queue];
-                _queue.Clear();
-                _queuedBytes = 0;
+                dropped = TakeAll();
                 cutOff = _close = new CloseRequest(WebSocketCloseStatus.PolicyViolation, "slow consumer: outgoing queue full");
             }
             else
             {
-                _queue.Enqueue(new Outgoing(message, done));
-                _queuedBytes += message.Payload.Length;
+                Add(new Outgoing(message, done));
             }
 
             schedule = !_scheduled;
@@ -102,7 +103,7 @@ internal sealed class SendLoop : IThreadPoolWorkItem
         List<Outgoing>? dropped = null;
         CloseRequest request;
         bool schedule = false;
-        lock (_gate)
+        lock (this)
         {
             if (_close is not null)
             {
@@ -110,11 +111,9 @@ internal sealed class SendLoop : IThreadPoolWorkItem
             }
 
             request = _close = new CloseRequest(status, reason);
-            if (dropQueued && _queue is { Count: > 0 })
+            if (dropQueued && _count > 0)
             {
-                dropped = [.. _queue];
-                _queue.Clear();
-                _queuedBytes = 0;
+                dropped = TakeAll();
             }
 
             if (_completed)
@@ -145,14 +144,12 @@ internal sealed class SendLoop : IThreadPoolWorkItem
     public void Complete()
     {
         List<Outgoing>? dropped = null;
-        lock (_gate)
+        lock (this)
         {
             _completed = true;
-            if (_queue is { Count: > 0 })
+            if (_count > 0)
             {
-                dropped = [.. _queue];
-                _queue.Clear();
-                _queuedBytes = 0;
+                dropped = TakeAll();
             }
 
             _close?.Done();
@@ -161,6 +158,21 @@ internal sealed class SendLoop : IThreadPoolWorkItem
         if (dropped is not null)
         {
             Fail(dropped);
+        }
+    }
+
+    /// <summary>
+    /// Drops an empty queue so an idle connection holds none; the next message makes a new one. Done
+    /// from the server's periodic sweep rather than after every drain, so busy connections keep theirs.
+    /// </summary>
+    public void TrimIdle()
+    {
+        lock (this)
+        {
+            if (!_scheduled && _count == 0)
+            {
+                _queue = null;
+            }
         }
     }
 
@@ -177,11 +189,11 @@ internal sealed class SendLoop : IThreadPoolWorkItem
             {
                 Outgoing item = default;
                 CloseRequest? close = null;
-                lock (_gate)
+                lock (this)
                 {
-                    if (!_completed && _queue is not null && _queue.TryDequeue(out item))
+                    if (!_completed && _count > 0)
                     {
-                        _queuedBytes -= item.Message.Payload.Length;
+                        item = Take();
                     }
                     else if (!unflushed)
                     {
@@ -211,6 +223,7 @@ internal sealed class SendLoop : IThreadPoolWorkItem
                     await _stream.FlushPendingAsync().ConfigureAwait(false);
                     _stream.Coalesce = true;
                     unflushed = false;
+                    _owner.OnFlushed();
                 }
                 else if (close is not null)
                 {
@@ -231,7 +244,7 @@ internal sealed class SendLoop : IThreadPoolWorkItem
     {
         if (message.ControlOpcode != 0)
         {
-            await _stream.WriteFrameAsync(message.Payload, CancellationToken.None).ConfigureAwait(false);
+            await _stream.WriteFrameAsync(message.Payload).ConfigureAwait(false);
         }
         else
         {
@@ -257,6 +270,53 @@ internal sealed class SendLoop : IThreadPoolWorkItem
         }
     }
 
+    private void Add(in Outgoing item)
+    {
+        if (!_hasFirst && _count == 0)
+        {
+            _first = item;
+            _hasFirst = true;
+        }
+        else
+        {
+            (_queue ??= new Queue<Outgoing>()).Enqueue(item);
+        }
+
+        _count++;
+        _queuedBytes += item.Message.Payload.Length;
+    }
+
+    /// <summary>The oldest waiting message: the first slot is always older than anything in the queue.</summary>
+    private Outgoing Take()
+    {
+        Outgoing item;
+        if (_hasFirst)
+        {
+            item = _first;
+            _first = default;
+            _hasFirst = false;
+        }
+        else
+        {
+            item = _queue!.Dequeue();
+        }
+
+        _count--;
+        _queuedBytes -= item.Message.Payload.Length;
+        return item;
+    }
+
+    private List<Outgoing> TakeAll()
+    {
+        var all = new List<Outgoing>(_count);
+        while (_count > 0)
+        {
+            all.Add(Take());
+        }
+
+        return all;
+    }
+
     private static void Fail(List<Outgoing> dropped)
     {
         foreach (var item in dropped)
@@ -279,6 +339,9 @@ internal enum EnqueueResult
 internal interface ISendLoopOwner
 {
     void OnSent(int bytes);
+
+    /// <summary>A burst went out in one write.</summary>
+    void OnFlushed();
 
     void OnCloseSent(CloseRequest close);
 

@@ -13,7 +13,9 @@ internal sealed class ServerMetrics
     private long _bytesReceived;
     private long _bytesSent;
     private long _slowConsumers;
+    private long _socketWrites;
     private long _handshakeFailures;
+    private readonly long[] _handshakeFailuresByKind = new long[Enum.GetValues<HandshakeFailure>().Length];
 
     public long ConnectionsAccepted => Interlocked.Read(ref _accepted);
 
@@ -30,6 +32,8 @@ internal sealed class ServerMetrics
     public long SlowConsumerDisconnects => Interlocked.Read(ref _slowConsumers);
 
     public long HandshakeFailures => Interlocked.Read(ref _handshakeFailures);
+
+    public long HandshakeFailuresOf(HandshakeFailure kind) => Interlocked.Read(ref _handshakeFailuresByKind[(int)kind]);
 
     public void ConnectionOpened()
     {
@@ -51,7 +55,16 @@ internal sealed class ServerMetrics
         Interlocked.Add(ref _bytesSent, bytes);
     }
 
+    /// <summary>Socket writes made by the send loops: a burst of messages to one client is one write.</summary>
+    public long SocketWrites => Interlocked.Read(ref _socketWrites);
+
+    public void SocketWritten() => Interlocked.Increment(ref _socketWrites);
+
     public void SlowConsumerDisconnected() => Interlocked.Increment(ref _slowConsumers);
 
-    public void HandshakeFailed() => Interlocked.Increment(ref _handshakeFailures);
+    public void HandshakeFailed(HandshakeFailure kind)
+    {
+        Interlocked.Increment(ref _handshakeFailures);
+        Interlocked.Increment(ref _handshakeFailuresByKind[(int)kind]);
+    }
 }

@@ -21,4 +21,5 @@ internal sealed record ServerSettings(
     ServerMetrics Metrics,
     ILogger Log,
     Func<Handshake.HttpRequest, Handshake.HttpResponse?>? HttpHandler,
+    ConnectionLimiter Limiter,
     Func<SslStreamCertificateContext?> CertificateContext);

@@ -14,24 +14,34 @@ internal sealed partial class WebSocketConnection
     /// Raises OnOpen, reads until the connection ends, then raises OnClose. Handlers run on this one
     /// logical flow, so they are never concurrent. Never throws.
     /// </summary>
-    public async Task RunAsync()
+    private async Task RunAsync()
     {
-        _metrics.ConnectionOpened();
-        _log.Debug("Connection {ConnectionId} from {RemoteEndPoint} opened on {Path}", Info.Id, Info.RemoteEndPoint, Info.Path);
+        _settings.Metrics.ConnectionOpened();
+        Log.Debug("Connection {ConnectionId} from {RemoteEndPoint} opened on {Path}", Info.Id, Info.RemoteEndPoint, Info.Path);
         try
         {
             Invoke(OnOpen, nameof(OnOpen));
-            await ReceiveLoopAsync().ConfigureAwait(false);
+            while (true)
+            {
+                // A zero-byte receive waits for the next frame without holding a buffer: an idle
+                // connection costs no receive memory. Pings, pongs and the close handshake are handled
+                // inside the WebSocket; only a data frame or a close comes back here.
+                var first = await _socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None).ConfigureAwait(false);
+                if (first.MessageType == WebSocketMessageType.Close || !await ReceiveMessageAsync(first).ConfigureAwait(false))
+                {
+                    break;
+                }
+            }
         }
         catch (Exception ex) when (IsDisconnect(ex))
         {
-            _log.Debug(ex, "Connection {ConnectionId} ended: {Reason}", Info.Id, ex.Message);
+            Log.Debug(ex, "Connection {ConnectionId} ended: {Reason}", Info.Id, ex.Message);
             NoteError(ex);
             RaiseError(ex);
         }
         catch (Exception ex)
         {
-            _log.Error(ex, "Unexpected error on connection {ConnectionId}", Info.Id);
+            Log.Error(ex, "Unexpected error on connection {ConnectionId}", Info.Id);
             NoteError(ex);
             RaiseError(ex);
         }
@@ -41,25 +51,10 @@ internal sealed partial class WebSocketConnection
         }
     }
 
-    private async Task ReceiveLoopAsync()
-    {
-        while (true)
-        {
-            // A zero-byte receive waits for the next frame without holding a buffer: an idle
-            // connection costs no receive memory. Pings, pongs and the close handshake are handled
-            // inside the WebSocket; only a data frame or a close comes back here.
-            var first = await _socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None).ConfigureAwait(false);
-            if (first.MessageType == WebSocketMessageType.Close || !await ReceiveMessageAsync(first).ConfigureAwait(false))
-            {
-                return;
-            }
-        }
-    }
-
     /// <returns>false when the connection is closing and the loop should stop.</returns>
     private async Task<bool> ReceiveMessageAsync(ValueWebSocketReceiveResult first)
     {
-        int max = _options.MaxMessageBytes;
+        int max = Options.MaxMessageBytes;
         byte[] buffer = ArrayPool<byte>.Shared.Rent(Math.Min(InitialReceiveBufferSize, max + 1));
         int length = 0;
         var result = first;
@@ -86,8 +81,7 @@ internal sealed partial class WebSocketConnection
                 }
             }
 
-            Statistics.Received(length);
-            _metrics.MessageReceived(length);
+            Received(length);
             if (first.MessageType == WebSocketMessageType.Text)
             {
                 Invoke(OnMessage, Encoding.UTF8.GetString(buffer, 0, length), nameof(OnMessage));
@@ -119,7 +113,7 @@ internal sealed partial class WebSocketConnection
     /// </summary>
     private async Task RefuseTooBigAsync(int max)
     {
-        _log.Information("Connection {ConnectionId} from {RemoteEndPoint} sent a message over {MaxMessageBytes} bytes; closing with 1009",
+        Log.Information("Connection {ConnectionId} from {RemoteEndPoint} sent a message over {MaxMessageBytes} bytes; closing with 1009",
             Info.Id, Info.RemoteEndPoint, max);
         Close((int)WebSocketCloseStatus.MessageTooBig, $"message over {max} bytes");
         byte[] scratch = ArrayPool<byte>.Shared.Rent(InitialReceiveBufferSize);
@@ -147,42 +141,36 @@ internal sealed partial class WebSocketConnection
             if (_socket.State == WebSocketState.CloseReceived)
             {
                 var status = _socket.CloseStatus is { } s && s != WebSocketCloseStatus.Empty ? s : WebSocketCloseStatus.NormalClosure;
-                Statistics.CloseCode ??= (int?)_socket.CloseStatus ?? (int)WebSocketCloseStatus.Empty;
-                Statistics.CloseReason = Statistics.CloseReason.Length > 0 ? Statistics.CloseReason : _socket.CloseStatusDescription ?? "";
+                NoteEnd((int?)_socket.CloseStatus ?? (int)WebSocketCloseStatus.Empty, _socket.CloseStatusDescription ?? "");
                 await _sendLoop.RequestClose(status, _socket.CloseStatusDescription ?? "", dropQueued: true).Sent
-                    .WaitAsync(_options.CloseTimeout).ConfigureAwait(false);
+                    .WaitAsync(Options.CloseTimeout).ConfigureAwait(false);
             }
-            else if (_socket.State == WebSocketState.Closed && Statistics.CloseCode is null)
+            else if (_socket.State == WebSocketState.Closed)
             {
-                Statistics.CloseCode = (int?)_socket.CloseStatus;
-                Statistics.CloseReason = _socket.CloseStatusDescription ?? "";
+                NoteEnd((int?)_socket.CloseStatus, _socket.CloseStatusDescription ?? "");
             }
 
             _sendLoop.Complete();
-            await _stream.FlushPendingAsync().AsTask().WaitAsync(_options.CloseTimeout).ConfigureAwait(false);
+            await _stream.FlushPendingAsync().AsTask().WaitAsync(Options.CloseTimeout).ConfigureAwait(false);
         }
         catch (Exception ex) when (IsDisconnect(ex) || ex is TimeoutException)
         {
-            _log.Debug(ex, "Connection {ConnectionId}: close handshake cut short", Info.Id);
+            Log.Debug(ex, "Connection {ConnectionId}: close handshake cut short", Info.Id);
         }
         finally
         {
             _sendLoop.Complete();
             _closeTimer?.Dispose();
-            _metrics.ConnectionClosed();
-            _log.Debug("Connection {ConnectionId} closed: {CloseCode} {CloseReason}", Info.Id, Statistics.CloseCode, Statistics.CloseReason);
+            _settings.Metrics.ConnectionClosed();
+            _owner?.ConnectionEnded(this);
+            Log.Debug("Connection {ConnectionId} closed: {CloseCode} {CloseReason}", Info.Id, _closeCode, _closeReason);
             Invoke(OnClose, nameof(OnClose));
             _socket.Dispose();
         }
     }
 
-    private void NoteError(Exception ex)
-    {
-        if (Statistics.CloseReason.Length == 0)
-        {
-            Statistics.CloseReason = ex is WebSocketException or IOException ? ex.Message : ex.GetType().Name;
-        }
-    }
+    private void NoteError(Exception ex) =>
+        NoteEnd(null, ex is WebSocketException or IOException ? ex.Message : ex.GetType().Name);
 
     internal static bool IsDisconnect(Exception ex) =>
         ex is WebSocketException or IOException or SocketException or OperationCanceledException or ObjectDisposedException;

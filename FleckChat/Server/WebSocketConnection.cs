@@ -6,7 +6,8 @@ namespace FleckChat.Server;
 
 /// <summary>
 /// An open WebSocket connection: Fleck's handler properties and sends on the outside; .NET's
-/// RFC 6455 engine, our receive loop and our <see cref="SendLoop"/> on the inside.
+/// RFC 6455 engine, our receive loop and our <see cref="SendLoop"/> on the inside. Tens of thousands
+/// of these may sit idle, so every field earns its place (see the README's Performance section).
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable",
     Justification = "The connection owns its life: RunAsync disposes the close timer and the socket when it ends.")]
@@ -21,24 +22,19 @@ internal sealed partial class WebSocketConnection : IWebSocketConnection, ISendL
     private readonly System.Net.Sockets.Socket _tcp;
     private readonly ConnectionStream _stream;
     private readonly SendLoop _sendLoop;
-    private readonly WebSocketServerOptions _options;
-    private readonly ServerMetrics _metrics;
-    private readonly ILogger _log;
-    private Timer? _closeTimer;
+    private readonly ServerSettings _settings;
+    private IConnectionOwner? _owner;
     private volatile bool _available = true;
 
-    public WebSocketConnection(WebSocket socket, System.Net.Sockets.Socket tcp, ConnectionStream stream, ConnectionInfo info,
-        WebSocketServerOptions options, ServerMetrics metrics, ILogger log)
+    public WebSocketConnection(WebSocket socket, System.Net.Sockets.Socket tcp, ConnectionStream stream, ConnectionInfo info, ServerSettings settings)
     {
         _socket = socket;
         _tcp = tcp;
         _stream = stream;
-        _options = options;
-        _metrics = metrics;
-        _log = log;
+        _settings = settings;
+        _openedAt = DateTimeOffset.UtcNow.UtcTicks;
         Info = info;
-        Statistics = new ConnectionStatistics(DateTimeOffset.UtcNow);
-        _sendLoop = new SendLoop(socket, stream, this, options.SendQueueMessages, options.SendQueueBytes);
+        _sendLoop = new SendLoop(socket, stream, this, settings.Options.SendQueueMessages, settings.Options.SendQueueBytes);
     }
 
     public Action OnOpen { get; set; } = NoAction;
@@ -61,7 +57,19 @@ internal sealed partial class WebSocketConnection : IWebSocketConnection, ISendL
 
     public bool IsAvailable => _available;
 
-    public ConnectionStatistics Statistics { get; }
+    /// <summary>Completes when the connection has ended and OnClose has run; never faults.</summary>
+    public Task Lifetime { get; private set; } = Task.CompletedTask;
+
+    private ILogger Log => _settings.Log;
+
+    private WebSocketServerOptions Options => _settings.Options;
+
+    /// <summary>Starts the connection's life (OnOpen, receiving, OnClose); <paramref name="owner"/> hears when it ends.</summary>
+    public void Start(IConnectionOwner owner)
+    {
+        _owner = owner;
+        Lifetime = RunAsync();
+    }
 
     public Task Send(string message) => SendWithTask(OutboundMessage.Text(message));
 
@@ -129,66 +137,6 @@ internal sealed partial class WebSocketConnection : IWebSocketConnection, ISendL
         return SendWithTask(OutboundMessage.Control(opcode, payload));
     }
 
-    void ISendLoopOwner.OnSent(int bytes)
-    {
-        Statistics.Sent(bytes);
-        _metrics.MessageSent(bytes);
-    }
-
-    void ISendLoopOwner.OnCloseSent(CloseRequest close)
-    {
-        Statistics.CloseCode ??= (int)close.Status;
-        if (Statistics.CloseReason.Length == 0)
-        {
-            Statistics.CloseReason = close.Reason;
-        }
-
-        // The peer has CloseTimeout to answer our close frame before the connection is dropped.
-        _closeTimer = new Timer(static s => ((WebSocketConnection)s!).CloseTimedOut(), this, _options.CloseTimeout, Timeout.InfiniteTimeSpan);
-    }
-
-    void ISendLoopOwner.OnSendFailed(Exception exception)
-    {
-        _log.Debug(exception, "Send to connection {ConnectionId} failed", Info.Id);
-        Abort();
-    }
-
-    void ISendLoopOwner.OnQueueOverflow(int droppedMessages, CloseRequest close)
-    {
-        _available = false;
-        _metrics.SlowConsumerDisconnected();
-        _log.Warning("Disconnecting slow consumer {ConnectionId} from {RemoteEndPoint}: outgoing queue full, {Dropped} messages dropped",
-            Info.Id, Info.RemoteEndPoint, droppedMessages);
-        Statistics.CloseReason = "slow consumer";
-        _ = CutOffAsync(close);
-    }
-
-    /// <summary>
-    /// A slow consumer's send loop may be stuck behind a full socket buffer, so the close frame gets
-    /// CloseTimeout to go out; after that the connection is aborted.
-    /// </summary>
-    private async Task CutOffAsync(CloseRequest close)
-    {
-        try
-        {
-            await close.Sent.WaitAsync(_options.CloseTimeout).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            _log.Debug("Slow consumer {ConnectionId} did not take its close frame in time; aborting", Info.Id);
-            Abort();
-        }
-    }
-
-    private void CloseTimedOut()
-    {
-        if (_socket.State != WebSocketState.Closed)
-        {
-            _log.Debug("Connection {ConnectionId} did not answer the close frame in time; aborting", Info.Id);
-            Abort();
-        }
-    }
-
     void IControlFrameListener.ControlFrameReceived(byte opcode, byte[] payload)
     {
         if (opcode == 0x9)
@@ -227,7 +175,7 @@ internal sealed partial class WebSocketConnection : IWebSocketConnection, ISendL
 
     private void HandlerFailed(Exception ex, string name)
     {
-        _log.Error(ex, "{Handler} handler failed for connection {ConnectionId}", name, Info.Id);
+        Log.Error(ex, "{Handler} handler failed for connection {ConnectionId}", name, Info.Id);
         RaiseError(ex);
     }
 
@@ -239,7 +187,7 @@ internal sealed partial class WebSocketConnection : IWebSocketConnection, ISendL
         }
         catch (Exception handlerEx)
         {
-            _log.Error(handlerEx, "OnError handler failed for connection {ConnectionId}", Info.Id);
+            Log.Error(handlerEx, "OnError handler failed for connection {ConnectionId}", Info.Id);
         }
     }
 }

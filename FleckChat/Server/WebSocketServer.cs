@@ -13,14 +13,16 @@ namespace FleckChat.Server;
 /// <c>server.Start(socket => { socket.OnOpen = ...; socket.OnMessage = ...; })</c>. Our own code:
 /// the accept loop and handshake here, the protocol from .NET's WebSocket.
 /// </summary>
-internal sealed class WebSocketServer : IDisposable, IAsyncDisposable
+internal sealed class WebSocketServer : IDisposable, IAsyncDisposable, ISessionTracker
 {
     private readonly object _gate = new();
-    private readonly HashSet<ClientSession> _sessions = [];
+    private readonly HashSet<ClientSession> _handshakes = [];
+    private readonly HashSet<WebSocketConnection> _connections = [];
     private readonly CancellationTokenSource _stopping = new();
     private readonly bool _inheritedListener;
     private ServerSettings? _settings;
     private Task _acceptLoop = Task.CompletedTask;
+    private Timer? _sweeper;
 
     public WebSocketServer(string location, bool supportDualStack = true)
     {
@@ -88,7 +90,8 @@ internal sealed class WebSocketServer : IDisposable, IAsyncDisposable
 
         string path = Location.Path;
         _settings = new ServerSettings(Options, [.. SupportedSubProtocols], PathFilter ?? (p => p == path),
-            config, Location.IsSecure, () => Certificate, EnabledSslProtocols, Metrics, Logger, HttpHandler, () => CertificateContext);
+            config, Location.IsSecure, () => Certificate, EnabledSslProtocols, Metrics, Logger, HttpHandler,
+            new ConnectionLimiter(Options.MaxConnections, Options.MaxConnectionsPerIp), () => CertificateContext);
         if (Location.IsSecure && Certificate is null && CertificateContext is null)
         {
             throw new InvalidOperationException("A wss:// location needs a Certificate.");
@@ -102,34 +105,41 @@ internal sealed class WebSocketServer : IDisposable, IAsyncDisposable
 
         ListenerSocket.NoDelay = Options.NoDelay;
         Port = ((IPEndPoint)ListenerSocket.LocalEndPoint!).Port;
+        _sweeper = new Timer(static s => ((WebSocketServer)s!).Sweep(), this, SweepPeriod(Options), SweepPeriod(Options));
+
         _acceptLoop = AcceptLoopAsync(_settings);
     }
 
     /// <summary>
-    /// Stops accepting, sends every open connection a close frame, waits up to
-    /// <paramref name="timeout"/> for them to finish, then aborts the rest. Safe to call twice.
+    /// Stops accepting, drops clients still in their handshake, sends every open connection a close
+    /// frame, waits up to <paramref name="timeout"/> for them to finish, then aborts the rest. Safe to call twice.
     /// </summary>
     public async Task StopAsync(TimeSpan timeout, int closeCode = (int)WebSocketCloseStatus.EndpointUnavailable, string reason = "server shutting down")
     {
         StopAccepting();
         await _acceptLoop.ConfigureAwait(false);
-        var sessions = Snapshot();
-        foreach (var session in sessions)
+        var (handshakes, connections) = Snapshot();
+        foreach (var session in handshakes)
         {
-            session.Close(closeCode, reason);
+            session.Abort();
         }
 
-        var all = Task.WhenAll(sessions.Select(s => s.Completion));
+        foreach (var connection in connections)
+        {
+            connection.Close(closeCode, reason);
+        }
+
+        var all = Task.WhenAll(handshakes.Select(s => s.Handshake).Concat(connections.Select(c => c.Lifetime)));
         try
         {
             await all.WaitAsync(timeout).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
-            Logger.Warning("{Count} connections did not close within {Timeout}; aborting them", sessions.Count(s => !s.Completion.IsCompleted), timeout);
-            foreach (var session in sessions)
+            Logger.Warning("{Count} connections did not close within {Timeout}; aborting them", connections.Count(c => !c.Lifetime.IsCompleted), timeout);
+            foreach (var connection in connections)
             {
-                session.Abort();
+                connection.Abort();
             }
 
             await all.WaitAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
@@ -146,9 +156,15 @@ internal sealed class WebSocketServer : IDisposable, IAsyncDisposable
     public void Dispose()
     {
         StopAccepting();
-        foreach (var session in Snapshot())
+        var (handshakes, connections) = Snapshot();
+        foreach (var session in handshakes)
         {
             session.Abort();
+        }
+
+        foreach (var connection in connections)
+        {
+            connection.Abort();
         }
     }
 
@@ -162,16 +178,57 @@ internal sealed class WebSocketServer : IDisposable, IAsyncDisposable
             }
 
             _stopping.Cancel();
+            _sweeper?.Dispose();
         }
 
         ListenerSocket.Dispose();
     }
 
-    private ClientSession[] Snapshot()
+    /// <summary>
+    /// One timer for every connection instead of timers per connection: it ticks at a third of the
+    /// shortest of the keep-alive interval and timeout (so a dead peer is found within about 1.33 times
+    /// the timeout) and a quarter of the handshake timeout, between 20 ms and 10 s.
+    /// </summary>
+    private static TimeSpan SweepPeriod(WebSocketServerOptions options)
+    {
+        long ticks = options.HandshakeTimeout.Ticks / 4;
+        if (options.KeepAliveInterval > TimeSpan.Zero)
+        {
+            ticks = Math.Min(ticks, Math.Min(options.KeepAliveInterval.Ticks, options.KeepAliveTimeout.Ticks) / 3);
+        }
+
+        return TimeSpan.FromTicks(Math.Clamp(ticks, TimeSpan.TicksPerMillisecond * 20, TimeSpan.TicksPerSecond * 10));
+    }
+
+    /// <summary>Handshake deadlines, keep-alive, and giving idle connections' queues back.</summary>
+    private void Sweep()
+    {
+        long now = Environment.TickCount64;
+        bool keepAlive = _settings!.Options.KeepAliveInterval > TimeSpan.Zero;
+
+        // Work on a snapshot: dropping a client ends it, and ending takes the lock and edits the sets.
+        var (handshakes, connections) = Snapshot();
+        foreach (var session in handshakes)
+        {
+            session.CheckHandshakeDeadline(now);
+        }
+
+        foreach (var connection in connections)
+        {
+            if (keepAlive)
+            {
+                connection.CheckKeepAlive(now);
+            }
+
+            connection.TrimIdle();
+        }
+    }
+
+    private (ClientSession[] Handshakes, WebSocketConnection[] Connections) Snapshot()
     {
         lock (_gate)
         {
-            return [.. _sessions];
+            return ([.. _handshakes], [.. _connections]);
         }
     }
 
@@ -205,7 +262,7 @@ internal sealed class WebSocketServer : IDisposable, IAsyncDisposable
                 continue;
             }
 
-            var session = new ClientSession(client, settings, Ended);
+            var session = new ClientSession(client, settings, this);
             lock (_gate)
             {
                 if (token.IsCancellationRequested)
@@ -214,18 +271,48 @@ internal sealed class WebSocketServer : IDisposable, IAsyncDisposable
                     return;
                 }
 
-                _sessions.Add(session);
+                _handshakes.Add(session);
             }
 
             session.Start();
         }
     }
 
-    private void Ended(ClientSession session)
+    void ISessionTracker.HandshakeEnded(ClientSession session)
     {
         lock (_gate)
         {
-            _sessions.Remove(session);
+            _handshakes.Remove(session);
+        }
+    }
+
+    bool ISessionTracker.HandedOver(ClientSession session, WebSocketConnection connection)
+    {
+        lock (_gate)
+        {
+            _handshakes.Remove(session);
+            if (_stopping.IsCancellationRequested)
+            {
+                return false;
+            }
+
+            _connections.Add(connection);
+            return true;
+        }
+    }
+
+    /// <summary>A connection has ended: forget it and give its connection-limit slot back.</summary>
+    void IConnectionOwner.ConnectionEnded(WebSocketConnection connection)
+    {
+        bool tracked;
+        lock (_gate)
+        {
+            tracked = _connections.Remove(connection);
+        }
+
+        if (tracked)
+        {
+            _settings!.Limiter.Release(connection.Info.RemoteEndPoint.Address);
         }
     }
 }

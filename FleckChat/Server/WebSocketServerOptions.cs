@@ -27,6 +27,18 @@ internal sealed record WebSocketServerOptions
     /// <summary>... or this many bytes.</summary>
     public long SendQueueBytes { get; init; } = 1024 * 1024;
 
+    /// <summary>Connections served at once (handshakes included); over it the handshake gets 503. 0: no limit.</summary>
+    public int MaxConnections { get; init; }
+
+    /// <summary>Connections served at once from one client address; over it the handshake gets 503. 0: no limit.</summary>
+    public int MaxConnectionsPerIp { get; init; }
+
+    /// <summary>
+    /// Origins a browser may connect from (for example <c>https://chat.example.org</c>); a request with
+    /// another Origin gets 403. Empty: any. Requests without an Origin header (non-browser clients) are allowed.
+    /// </summary>
+    public IReadOnlyList<string> AllowedOrigins { get; init; } = [];
+
     /// <summary>TCP_NODELAY on accepted sockets: frames leave at once instead of waiting for Nagle.</summary>
     public bool NoDelay { get; init; } = true;
 }

@@ -10,7 +10,7 @@ internal static class HandshakeValidator
 {
     public const string SupportedVersion = "13";
 
-    public static HandshakeRejection? Validate(HttpRequest request, Func<string, bool> isPathServed)
+    public static HandshakeRejection? Validate(HttpRequest request, Func<string, bool> isPathServed, IReadOnlyList<string> allowedOrigins)
     {
         if (request.Method != "GET")
         {
@@ -58,6 +58,12 @@ internal static class HandshakeValidator
         if (!IsValidKey(request.Header("Sec-WebSocket-Key")))
         {
             return HandshakeRejection.BadRequest("Sec-WebSocket-Key must be base64 of 16 bytes");
+        }
+
+        string origin = request.Header("Origin");
+        if (allowedOrigins.Count > 0 && origin.Length > 0 && !allowedOrigins.Contains(origin.TrimEnd('/'), StringComparer.OrdinalIgnoreCase))
+        {
+            return new HandshakeRejection(403, $"origin {origin} is not allowed");
         }
 
         return null;

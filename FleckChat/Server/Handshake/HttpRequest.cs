@@ -3,13 +3,17 @@ namespace FleckChat.Server.Handshake;
 /// <summary>An HTTP/1.x request head: request line and headers (names compared case-insensitively).</summary>
 internal sealed class HttpRequest
 {
-    public HttpRequest(string method, string target, string version, Dictionary<string, string> headers)
+    public HttpRequest(string method, string target, string version, Dictionary<string, string> headers, byte[] head)
     {
         Method = method;
         Target = target;
         Version = version;
         Headers = headers;
+        Head = head;
     }
+
+    /// <summary>The request head as received (without the final empty line), kept compactly for later parsing.</summary>
+    public byte[] Head { get; }
 
     public string Method { get; }
 
@@ -45,12 +49,17 @@ internal sealed class HttpRequest
     /// <summary>True when the comma-separated header contains the token (case-insensitive).</summary>
     public bool HeaderHasToken(string name, string token)
     {
-        foreach (var part in Header(name).Split(','))
+        var rest = Header(name).AsSpan();
+        while (!rest.IsEmpty)
         {
-            if (part.Trim().Equals(token, StringComparison.OrdinalIgnoreCase))
+            int comma = rest.IndexOf(',');
+            var part = (comma < 0 ? rest : rest[..comma]).Trim(" \t");
+            if (part.Equals(token, StringComparison.OrdinalIgnoreCase))
             {
                 return true;
             }
+
+            rest = comma < 0 ? [] : rest[(comma + 1)..];
         }
 
         return false;

@@ -6,6 +6,7 @@ namespace FleckChat.Server.Handshake;
 /// Parses an HTTP/1.1 request head (RFC 9112): request line, then header fields, with no
 /// obsolete line folding and no whitespace before the colon. The input is the head without the
 /// final empty line. Anything that does not fit is reported with a short reason for a 400.
+/// Works on the bytes directly: the only strings made are the ones the request keeps.
 /// </summary>
 internal static class HttpRequestParser
 {
@@ -15,24 +16,28 @@ internal static class HttpRequestParser
     public static bool TryParse(ReadOnlySpan<byte> head, out HttpRequest? request, out string error)
     {
         request = null;
-        string text = Encoding.Latin1.GetString(head);
-        string[] lines = text.Split("\r\n");
-        if (!TryParseRequestLine(lines[0], out var method, out var target, out var version, out error))
+        int lineEnd = head.IndexOf("\r\n"u8);
+        var requestLine = lineEnd < 0 ? head : head[..lineEnd];
+        if (!TryParseRequestLine(requestLine, out var method, out var target, out var version, out error))
         {
             return false;
         }
 
-        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        for (int i = 1; i < lines.Length; i++)
+        var headers = new Dictionary<string, string>(8, StringComparer.OrdinalIgnoreCase);
+        var rest = lineEnd < 0 ? [] : head[(lineEnd + 2)..];
+        while (!rest.IsEmpty)
         {
-            if (!TryParseHeader(lines[i], out var name, out var value, out error))
+            lineEnd = rest.IndexOf("\r\n"u8);
+            var line = lineEnd < 0 ? rest : rest[..lineEnd];
+            rest = lineEnd < 0 ? [] : rest[(lineEnd + 2)..];
+            if (!TryParseHeader(line, out var name, out var value, out error))
             {
                 return false;
             }
 
             if (headers.TryGetValue(name, out var existing))
             {
-                if (Array.Exists(SingletonHeaders, h => h.Equals(name, StringComparison.OrdinalIgnoreCase)))
+                if (IsSingleton(name))
                 {
                     error = $"repeated {name} header";
                     return false;
@@ -44,84 +49,146 @@ internal static class HttpRequestParser
             headers[name] = value;
         }
 
-        request = new HttpRequest(method, target, version, headers);
+        request = new HttpRequest(method, target, version, headers, head.ToArray());
         return true;
     }
 
-    private static bool TryParseRequestLine(string line, out string method, out string target, out string version, out string error)
+    private static bool TryParseRequestLine(ReadOnlySpan<byte> line, out string method, out string target, out string version, out string error)
     {
         method = target = version = "";
-        string[] parts = line.Split(' ');
-        if (parts.Length != 3 || parts[0].Length == 0 || parts[1].Length == 0)
+        int first = line.IndexOf((byte)' ');
+        int last = line.LastIndexOf((byte)' ');
+        if (first <= 0 || last <= first + 1 || line[(first + 1)..last].Contains((byte)' '))
         {
             error = "malformed request line";
             return false;
         }
 
-        (method, target, version) = (parts[0], parts[1], parts[2]);
-        if (!IsToken(method))
+        var methodBytes = line[..first];
+        var targetBytes = line[(first + 1)..last];
+        var versionBytes = line[(last + 1)..];
+        if (!IsToken(methodBytes))
         {
             error = "malformed method";
             return false;
         }
 
-        if (!target.StartsWith('/') || target.Any(c => c <= ' ' || c >= 0x7F))
+        if (targetBytes[0] != (byte)'/' || targetBytes.IndexOfAnyExceptInRange((byte)'!', (byte)'~') >= 0)
         {
             error = "malformed request target";
             return false;
         }
 
-        if (version.Length != 8 || !version.StartsWith("HTTP/", StringComparison.Ordinal) ||
-            !char.IsAsciiDigit(version[5]) || version[6] != '.' || !char.IsAsciiDigit(version[7]))
+        if (versionBytes.Length != 8 || !versionBytes.StartsWith("HTTP/"u8) ||
+            !char.IsAsciiDigit((char)versionBytes[5]) || versionBytes[6] != (byte)'.' || !char.IsAsciiDigit((char)versionBytes[7]))
         {
             error = "malformed HTTP version";
             return false;
         }
 
+        method = methodBytes.SequenceEqual("GET"u8) ? "GET" : Encoding.ASCII.GetString(methodBytes);
+        target = SharedTarget(targetBytes);
+        version = versionBytes.SequenceEqual("HTTP/1.1"u8) ? "HTTP/1.1" : Encoding.ASCII.GetString(versionBytes);
         error = "";
         return true;
     }
 
-    private static bool TryParseHeader(string line, out string name, out string value, out string error)
+    private static bool TryParseHeader(ReadOnlySpan<byte> line, out string name, out string value, out string error)
     {
         name = value = "";
-        int colon = line.IndexOf(':', StringComparison.Ordinal);
+        int colon = line.IndexOf((byte)':');
         if (colon <= 0)
         {
-            error = line.Length > 0 && (line[0] == ' ' || line[0] == '\t')
+            error = line.Length > 0 && (line[0] == (byte)' ' || line[0] == (byte)'\t')
                 ? "obsolete header line folding"
                 : "malformed header line";
             return false;
         }
 
-        name = line[..colon];
-        if (!IsToken(name))
+        if (!IsToken(line[..colon]))
         {
             error = "malformed header name";
             return false;
         }
 
-        value = line[(colon + 1)..].Trim(' ', '\t');
-        if (value.Any(c => (c < ' ' && c != '\t') || c == 0x7F))
+        name = KnownName(line[..colon]) ?? Encoding.ASCII.GetString(line[..colon]);
+        var raw = line[(colon + 1)..].Trim(" \t"u8);
+        foreach (byte b in raw)
         {
-            error = $"control character in {name} header";
-            return false;
+            if ((b < (byte)' ' && b != (byte)'\t') || b == 0x7F)
+            {
+                error = $"control character in {name} header";
+                return false;
+            }
         }
 
+        value = Encoding.Latin1.GetString(raw);
         error = "";
         return true;
     }
 
-    private static bool IsToken(string s)
+    private static string? s_lastTarget;
+
+    /// <summary>
+    /// Most clients ask for the same target (<c>/chat</c>), and every connection keeps its target for
+    /// life: reuse the last one's string when the bytes match instead of keeping thousands of copies.
+    /// </summary>
+    private static string SharedTarget(ReadOnlySpan<byte> bytes)
     {
-        foreach (char c in s)
+        var last = Volatile.Read(ref s_lastTarget);
+        if (last is not null && Ascii.Equals(bytes, last))
         {
-            if (c <= ' ' || c >= 0x7F || "\"(),/:;<=>?@[\\]{}".Contains(c, StringComparison.Ordinal))
+            return last;
+        }
+
+        var target = Encoding.ASCII.GetString(bytes);
+        Volatile.Write(ref s_lastTarget, target);
+        return target;
+    }
+
+    /// <summary>The headers every handshake sends, as shared strings rather than new ones per request.</summary>
+    private static string? KnownName(ReadOnlySpan<byte> name)
+    {
+        foreach (var known in KnownNames)
+        {
+            if (Ascii.EqualsIgnoreCase(name, known))
+            {
+                return known;
+            }
+        }
+
+        return null;
+    }
+
+    private static readonly string[] KnownNames =
+    [
+        "Host", "Upgrade", "Connection", "Sec-WebSocket-Key", "Sec-WebSocket-Version", "Sec-WebSocket-Protocol",
+        "Sec-WebSocket-Extensions", "Origin", "User-Agent", "Cookie", "Accept-Encoding", "Pragma", "Cache-Control",
+    ];
+
+    private static bool IsSingleton(string name)
+    {
+        foreach (var singleton in SingletonHeaders)
+        {
+            if (singleton.Equals(name, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsToken(ReadOnlySpan<byte> s)
+    {
+        foreach (byte c in s)
+        {
+            if (c <= (byte)' ' || c >= 0x7F || "\"(),/:;<=>?@[\\]{}"u8.Contains(c))
             {
                 return false;
             }
         }
 
-        return s.Length > 0;
+        return !s.IsEmpty;
     }
 }

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 
 namespace FleckChat.Server.Handshake;
@@ -8,28 +7,42 @@ internal static class HttpResponses
 {
     private const string AcceptGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
-    [System.Diagnostics.CodeAnalysis.SuppressMessage("Security", "CA5350:Do not use weak cryptographic algorithms",
-        Justification = "RFC 6455 defines Sec-WebSocket-Accept as SHA-1; it is a protocol checksum, not a security measure.")]
-    public static string ComputeAccept(string key)
+    public static string ComputeAccept(string key) => Encoding.ASCII.GetString(AcceptBytes(key));
+
+    /// <summary>base64(SHA-1(key + GUID)) as ASCII bytes, computed without intermediate strings.</summary>
+    private static byte[] AcceptBytes(string key)
     {
-        Span<byte> hash = stackalloc byte[SHA1.HashSizeInBytes];
-        SHA1.HashData(Encoding.ASCII.GetBytes(key + AcceptGuid), hash);
-        return Convert.ToBase64String(hash);
+        Span<byte> input = stackalloc byte[key.Length + AcceptGuid.Length];
+        Encoding.ASCII.GetBytes(key, input);
+        Encoding.ASCII.GetBytes(AcceptGuid, input[key.Length..]);
+        Span<byte> hash = stackalloc byte[Sha1.HashSizeInBytes];
+        Sha1.HashData(input, hash);
+        var accept = new byte[28];
+        System.Buffers.Text.Base64.EncodeToUtf8(hash, accept, out _, out _);
+        return accept;
     }
 
     public static byte[] SwitchingProtocols(string key, string subProtocol)
     {
-        var sb = new StringBuilder(160)
-            .Append("HTTP/1.1 101 Switching Protocols\r\n")
-            .Append("Upgrade: websocket\r\n")
-            .Append("Connection: Upgrade\r\n")
-            .Append("Sec-WebSocket-Accept: ").Append(ComputeAccept(key)).Append("\r\n");
+        ReadOnlySpan<byte> start = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: "u8;
+        ReadOnlySpan<byte> protocolHeader = "\r\nSec-WebSocket-Protocol: "u8;
+        var accept = AcceptBytes(key);
+        int length = start.Length + accept.Length + (subProtocol.Length > 0 ? protocolHeader.Length + subProtocol.Length : 0) + 4;
+        var response = new byte[length];
+        var span = response.AsSpan();
+        start.CopyTo(span);
+        span = span[start.Length..];
+        accept.CopyTo(span);
+        span = span[accept.Length..];
         if (subProtocol.Length > 0)
         {
-            sb.Append("Sec-WebSocket-Protocol: ").Append(subProtocol).Append("\r\n");
+            protocolHeader.CopyTo(span);
+            span = span[protocolHeader.Length..];
+            span = span[Encoding.ASCII.GetBytes(subProtocol, span)..];
         }
 
-        return Encoding.ASCII.GetBytes(sb.Append("\r\n").ToString());
+        "\r\n\r\n"u8.CopyTo(span);
+        return response;
     }
 
     /// <summary>A complete response with a body, closing the connection afterwards.</summary>

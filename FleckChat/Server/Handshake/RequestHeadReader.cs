@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 
 namespace FleckChat.Server.Handshake;
 
@@ -11,7 +12,8 @@ internal static class RequestHeadReader
 {
     private const int InitialBufferSize = 4096;
 
-    public static async Task<RequestHead> ReadAsync(Stream stream, int maxHeadBytes, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public static async ValueTask<RequestHead> ReadAsync(Stream stream, int maxHeadBytes, CancellationToken cancellationToken)
     {
         // The head may be maxHeadBytes long plus the final CRLFCRLF; we never read past that.
         int limit = maxHeadBytes + 4;

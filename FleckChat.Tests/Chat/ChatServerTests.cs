@@ -3,23 +3,18 @@ using FleckChat.Tests.Support;
 
 namespace FleckChat.Tests.Chat;
 
+/// <summary>The seed behaviour, with fakes: greeting, names, relay to all, order, leave.</summary>
 [TestClass]
-public sealed class ChatRoomTests
+public sealed class ChatServerTests : IDisposable
 {
-    private readonly ChatRoom _room = new(Serilog.Core.Logger.None);
+    private readonly ChatHarness _chat = new(new ChatOptions { JoinNotices = false, RateCount = 0, HistorySize = 0 });
 
-    private FakeConnection Join()
-    {
-        var connection = new FakeConnection();
-        _room.Attach(connection);
-        connection.Open();
-        return connection;
-    }
+    public void Dispose() => _chat.Dispose();
 
     [TestMethod]
     public void Join_FirstMember_GreetedWithCountOne()
     {
-        var alice = Join();
+        var alice = _chat.Join();
 
         CollectionAssert.AreEqual(new[] { "You are connected! There are 1 users here." }, alice.Received.ToArray());
     }
@@ -27,57 +22,57 @@ public sealed class ChatRoomTests
     [TestMethod]
     public void Join_SecondMember_CountIncludesNewcomer()
     {
-        Join();
-        var bob = Join();
+        _chat.Join();
+        var bob = _chat.Join();
 
         Assert.AreEqual("You are connected! There are 2 users here.", bob.Received[0]);
-        Assert.AreEqual(2, _room.Count);
+        Assert.AreEqual(2, _chat.Chat.Count);
     }
 
     [TestMethod]
     public void Relay_Text_ReachesEveryMemberIncludingSender()
     {
-        var a = Join();
-        var b = Join();
-        var c = Join();
+        var a = _chat.Join();
+        var b = _chat.Join();
+        var c = _chat.Join();
 
         a.Say("hello");
 
         foreach (var member in new[] { a, b, c })
         {
-            Assert.AreEqual("[user0]: hello", member.Received[^1]);
+            Assert.AreEqual("[user0]: hello", member.Last);
         }
     }
 
     [TestMethod]
     public void Relay_SecondMember_UsesItsOwnName()
     {
-        var a = Join();
-        var b = Join();
+        var a = _chat.Join();
+        var b = _chat.Join();
 
         b.Say("hi");
 
-        Assert.AreEqual("[user1]: hi", a.Received[^1]);
+        Assert.AreEqual("[user1]: hi", a.Last);
     }
 
     [TestMethod]
     public void Relay_Unicode_RoundTrips()
     {
-        var a = Join();
+        var a = _chat.Join();
 
         a.Say("grüße ✓ 👋");
 
-        Assert.AreEqual("[user0]: grüße ✓ 👋", a.Received[^1]);
+        Assert.AreEqual("[user0]: grüße ✓ 👋", a.Last);
     }
 
     [TestMethod]
     public void Leave_ThenJoin_GreetingCountsOneFewer()
     {
-        var a = Join();
-        Join();
+        var a = _chat.Join();
+        _chat.Join();
         a.Disconnect();
 
-        var c = Join();
+        var c = _chat.Join();
 
         Assert.AreEqual("You are connected! There are 2 users here.", c.Received[0]);
     }
@@ -85,8 +80,8 @@ public sealed class ChatRoomTests
     [TestMethod]
     public void Leave_Member_NoLongerReceives()
     {
-        var a = Join();
-        var b = Join();
+        var a = _chat.Join();
+        var b = _chat.Join();
         int before = b.Received.Count;
         b.Disconnect();
 
@@ -98,23 +93,23 @@ public sealed class ChatRoomTests
     [TestMethod]
     public void Names_AfterLeave_AreNeverReused()
     {
-        var a = Join();
+        var a = _chat.Join();
         a.Disconnect();
-        var b = Join();
+        var b = _chat.Join();
 
         b.Say("x");
 
-        Assert.AreEqual("[user1]: x", b.Received[^1]);
+        Assert.AreEqual("[user1]: x", b.Last);
     }
 
     [TestMethod]
     public void Close_BeforeOpen_IsIgnored()
     {
         var ghost = new FakeConnection();
-        _room.Attach(ghost);
+        _chat.Chat.Attach(ghost);
         ghost.Disconnect();
 
-        var a = Join();
+        var a = _chat.Join();
 
         Assert.AreEqual("You are connected! There are 1 users here.", a.Received[0]);
     }
@@ -122,8 +117,8 @@ public sealed class ChatRoomTests
     [TestMethod]
     public void Binary_IsNotRelayed()
     {
-        var a = Join();
-        var b = Join();
+        var a = _chat.Join();
+        var b = _chat.Join();
         int before = b.Received.Count;
 
         a.OnBinary([1, 2, 3]);
@@ -134,7 +129,7 @@ public sealed class ChatRoomTests
     [TestMethod]
     public async Task Relay_ConcurrentSenders_EveryMemberSeesTheSameOrder()
     {
-        var members = Enumerable.Range(0, 5).Select(_ => Join()).ToArray();
+        var members = Enumerable.Range(0, 5).Select(_ => _chat.Join()).ToArray();
         var senders = members.Take(3).Select((m, i) => Task.Run(() =>
         {
             for (int n = 0; n < 500; n++)
@@ -159,7 +154,7 @@ public sealed class ChatRoomTests
         var connections = Enumerable.Range(0, 200).Select(_ => new FakeConnection()).ToArray();
         foreach (var c in connections)
         {
-            _room.Attach(c);
+            _chat.Chat.Attach(c);
         }
 
         await Task.WhenAll(connections.Select(c => Task.Run(c.Open))).Bounded();

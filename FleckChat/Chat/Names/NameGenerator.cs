@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace FleckChat.Chat;
+namespace FleckChat.Chat.Names;
 
 /// <summary>Generated member names: <c>user0</c>, <c>user1</c>, ... Thread-safe; a name is never handed out twice.</summary>
 internal sealed class NameGenerator

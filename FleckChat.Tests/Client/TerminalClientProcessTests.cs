@@ -1,0 +1,148 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using FleckChat.Chat;
+using FleckChat.Tests.Support;
+
+namespace FleckChat.Tests.Client;
+
+/// <summary><c>fleckchat client</c> as a real process with pipes, against a real server.</summary>
+[TestClass]
+public sealed class TerminalClientProcessTests
+{
+    [TestMethod]
+    public async Task Pipe_ChatsBothWaysWithAnotherClient_ExitsZeroAfterInputEnds()
+    {
+        var targets = new ConcurrentQueue<string>();
+        using var chat = new ChatServer(new ChatOptions(), Serilog.Core.Logger.None);
+        await using var server = TestServer.Start(connection =>
+        {
+            targets.Enqueue(connection.ConnectionInfo.Path);
+            chat.Attach(connection);
+        });
+        var (bob, _) = await ChatClient.JoinAsync(server.Uri);
+        await using (bob)
+        await using (var client = ClientProcess.Start(server.Uri.ToString(), "--name", "alice"))
+        {
+            await client.WaitForLineAsync("You are connected! There are 2 users here.");
+
+            Assert.AreEqual("* alice joined", await bob.ReceiveTextAsync());
+            await client.WriteAsync("hi from the pipe\n");
+            Assert.AreEqual("[alice]: hi from the pipe", await bob.ReceiveTextAsync());
+            await bob.SendTextAsync("hello, pipe");
+            Assert.AreEqual("[user0]: hello, pipe", await bob.ReceiveTextAsync());
+            await client.WaitForLineAsync("[user0]: hello, pipe");
+            client.EndInput();
+
+            Assert.AreEqual(0, await client.WaitForExitAsync(), string.Join('\n', client.StderrLines));
+            Assert.IsEmpty(client.StderrLines);
+            StringAssert.Contains(client.Stdout, "[alice]: hi from the pipe\n[user0]: hello, pipe");
+            Assert.AreEqual("* alice left", await bob.ReceiveTextAsync());
+            await chat.WaitForCountAsync(1);
+        }
+
+        CollectionAssert.Contains(targets.ToArray(), "/chat?name=alice");
+    }
+
+    [TestMethod]
+    public async Task Pipe_AllInputAtOnce_SendsEachLinePrintsRepliesExitsZero()
+    {
+        var (server, room) = TestServer.StartChat();
+        await using (server)
+        {
+            var (code, client) = await ClientProcess.RunAsync("hi\n\n/who\n", server.Uri.ToString());
+            await using (client)
+            {
+                Assert.AreEqual(0, code, string.Join('\n', client.StderrLines));
+                Assert.AreEqual("You are connected! There are 1 users here.\n[user0]: hi\n* members of lobby: user0", client.Stdout);
+                Assert.AreEqual(2, server.Server.Metrics.MessagesReceived, "two lines sent, the empty one skipped");
+                await room.WaitForCountAsync(0);
+            }
+        }
+    }
+
+    [TestMethod]
+    public async Task ConnectionRefused_OneLineReason_Exit3()
+    {
+        int port;
+        using (var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
+        {
+            probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            port = ((IPEndPoint)probe.LocalEndPoint!).Port;
+        }
+
+        var (code, client) = await ClientProcess.RunAsync("hi\n", $"ws://127.0.0.1:{port}/chat");
+        await using (client)
+        {
+            Assert.AreEqual(3, code);
+            Assert.HasCount(1, client.StderrLines);
+            Assert.AreEqual($"fleckchat client: cannot connect to ws://127.0.0.1:{port}/chat: Connection refused", client.StderrLines[0]);
+            Assert.AreEqual("", client.Stdout);
+        }
+    }
+
+    [TestMethod]
+    public async Task HandshakeRefused_OneLineWithStatus_Exit3()
+    {
+        var (server, _) = TestServer.StartChat();
+        await using (server)
+        {
+            var (code, client) = await ClientProcess.RunAsync("hi\n", $"ws://127.0.0.1:{server.Port}/elsewhere");
+            await using (client)
+            {
+                Assert.AreEqual(3, code);
+                Assert.HasCount(1, client.StderrLines);
+                StringAssert.Contains(client.StderrLines[0], "refused the WebSocket handshake: 404 Not Found");
+            }
+        }
+    }
+
+    [TestMethod]
+    public async Task ServerCloses_OneLineWithCodeAndReason_Exit4()
+    {
+        var (server, _) = TestServer.StartChat();
+        await using var client = ClientProcess.Start(server.Uri.ToString());
+        await client.WaitForLineAsync("You are connected! There are 1 users here.");
+
+        await server.DisposeAsync();
+
+        Assert.AreEqual(4, await client.WaitForExitAsync());
+        Assert.HasCount(1, client.StderrLines);
+        Assert.AreEqual("fleckchat client: the server closed the connection: 1001 server shutting down", client.StderrLines[0]);
+    }
+
+    [TestMethod]
+    [DataRow("http://127.0.0.1:8080/chat", "URL")]
+    [DataRow("not a url", "URL")]
+    [DataRow("--wait", "soon", "--wait")]
+    [DataRow("--name", "", "--name")]
+    public async Task BadCommandLine_OneLineNamingIt_Exit2(params string[] argsAndNamed)
+    {
+        var (code, output) = await DaemonProcess.RunAsync(["client", .. argsAndNamed[..^1]]);
+
+        Assert.AreEqual(2, code);
+        Assert.HasCount(1, output.Split('\n', StringSplitOptions.RemoveEmptyEntries), output);
+        Assert.Contains(argsAndNamed[^1], output);
+    }
+
+    [TestMethod]
+    public async Task DaemonVariableInvalid_ClientUnaffected()
+    {
+        await using var client = DaemonProcess.Start(["client", "ws://127.0.0.1:1/chat"], new Dictionary<string, string> { ["FLECKCHAT_PORT"] = "abc" });
+
+        Assert.AreEqual(3, await client.WaitForExitAsync(Wait.Timeout), client.Output);
+        Assert.DoesNotContain("FLECKCHAT_PORT", client.Output);
+    }
+
+    [TestMethod]
+    public async Task Help_ListsClientOptionsAndVariables()
+    {
+        var (code, output) = await DaemonProcess.RunAsync("client", "--help");
+
+        Assert.AreEqual(0, code);
+        foreach (var name in new[] { "URL", "--name", "--wait", "FLECKCHAT_CLIENT_URL", "FLECKCHAT_CLIENT_NAME", "FLECKCHAT_CLIENT_WAIT" })
+        {
+            Assert.Contains(name, output);
+        }
+    }
+}

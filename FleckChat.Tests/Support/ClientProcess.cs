@@ -1,0 +1,147 @@
+using System.Diagnostics;
+
+namespace FleckChat.Tests.Support;
+
+/// <summary>
+/// <c>fleckchat client ...</c> as a child process with its three standard streams piped, as a
+/// script would run it; standard output and standard error are captured apart, line by line.
+/// </summary>
+internal sealed class ClientProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly List<string> _stdout = [];
+    private readonly List<string> _stderr = [];
+    private readonly List<(string Line, TaskCompletionSource Seen)> _waiters = [];
+    private readonly object _gate = new();
+
+    private ClientProcess(Process process) => _process = process;
+
+    public string Stdout
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return string.Join('\n', _stdout);
+            }
+        }
+    }
+
+    public IReadOnlyList<string> StderrLines
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _stderr];
+            }
+        }
+    }
+
+    public static ClientProcess Start(params string[] args)
+    {
+        var info = new ProcessStartInfo(DaemonProcess.DotnetHost)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        info.ArgumentList.Add(DaemonProcess.DllPath);
+        info.ArgumentList.Add("client");
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        var process = new Process { StartInfo = info };
+        var client = new ClientProcess(process);
+        process.OutputDataReceived += (_, e) => client.OnLine(e.Data, client._stdout);
+        process.ErrorDataReceived += (_, e) => client.OnLine(e.Data, client._stderr);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return client;
+    }
+
+    /// <summary>Runs the client with all of <paramref name="input"/> on standard input, then end of input, to its exit.</summary>
+    public static async Task<(int ExitCode, ClientProcess Client)> RunAsync(string input, params string[] args)
+    {
+        var client = Start(args);
+        await client.WriteAsync(input);
+        client.EndInput();
+        return (await client.WaitForExitAsync(), client);
+    }
+
+    public async Task WriteAsync(string text)
+    {
+        await _process.StandardInput.WriteAsync(text).Bounded();
+        await _process.StandardInput.FlushAsync().Bounded();
+    }
+
+    public void EndInput() => _process.StandardInput.Close();
+
+    /// <summary>Waits (bounded) until standard output has the exact line.</summary>
+    public async Task WaitForLineAsync(string line)
+    {
+        var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_gate)
+        {
+            if (_stdout.Contains(line))
+            {
+                return;
+            }
+
+            _waiters.Add((line, seen));
+        }
+
+        try
+        {
+            await seen.Task.Bounded();
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"no line '{line}' in:\n{Stdout}\nstderr:\n{string.Join('\n', StderrLines)}");
+        }
+    }
+
+    public async Task<int> WaitForExitAsync()
+    {
+        using var timeout = new CancellationTokenSource(Wait.Timeout);
+        await _process.WaitForExitAsync(timeout.Token);
+        return _process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    private void OnLine(string? line, List<string> into)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            into.Add(line);
+            if (into == _stdout)
+            {
+                foreach (var waiter in _waiters.Where(w => w.Line == line).ToArray())
+                {
+                    waiter.Seen.TrySetResult();
+                    _waiters.Remove(waiter);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,35 @@
+using System.Net;
+using FleckChat.Hosting;
+using FleckChat.Server;
+
+namespace FleckChat.Tests.Support;
+
+/// <summary>The daemon's composition (<see cref="ChatDaemon"/>) in the test process, on 127.0.0.1 with a free port.</summary>
+internal static class InProcessDaemon
+{
+    public static ChatDaemon Start(bool separateMetrics = false, Func<WebSocketServerOptions, WebSocketServerOptions>? tune = null,
+        Func<DaemonOptions, DaemonOptions>? configure = null)
+    {
+        var options = new DaemonOptions
+        {
+            Port = 0,
+            Bind = IPAddress.Loopback,
+            MetricsBind = separateMetrics ? new IPEndPoint(IPAddress.Loopback, 0) : null,
+        };
+        options = configure?.Invoke(options) ?? options;
+        var daemon = new ChatDaemon(options, Serilog.Core.Logger.None);
+        if (tune is not null)
+        {
+            daemon.Server.Options = tune(daemon.Server.Options);
+        }
+
+        daemon.Start();
+        return daemon;
+    }
+
+    public static string BaseUrl(this ChatDaemon daemon) => $"http://127.0.0.1:{daemon.Port}";
+
+    public static string MetricsUrl(this ChatDaemon daemon) => $"http://127.0.0.1:{daemon.Http.MetricsPort}";
+
+    public static Uri ChatUri(this ChatDaemon daemon) => new($"ws://127.0.0.1:{daemon.Port}/chat");
+}

@@ -1,0 +1,131 @@
+using FleckChat.Tests.Support;
+using OpenQA.Selenium;
+
+namespace FleckChat.Tests.Web;
+
+/// <summary>
+/// The browser page in a real browser: two users (two headless chromium processes, one of them
+/// phone-sized) and a plain ClientWebSocket member chat through the real daemon, by keyboard only.
+/// </summary>
+[TestClass]
+public sealed class ChatPageBrowserTests
+{
+    private const string Injection = "<img src=x onerror=alert(1)>";
+
+    [TestMethod]
+    public async Task TwoBrowsersAndRawClient_JoinChatWhisperRename_TextStaysText()
+    {
+        await using var daemon = InProcessDaemon.Start();
+        string page = daemon.BaseUrl() + "/";
+        using var alice = Browser.Start();
+        alice.Open(page);
+        alice.WaitFor("#status", "Connected");
+        alice.Type("#name", "alice");
+        alice.WaitFor("#me", "alice");
+
+        using var bob = Browser.Start();
+        bob.EmulatePhone();
+        bob.Open(page);
+        bob.WaitFor("#status", "Connected");
+        string bobsFirstName = bob.Find("#me").Text;
+        alice.WaitFor("#messages .event.join", $"{bobsFirstName} joined");
+        alice.WaitFor("#members li", bobsFirstName);
+        bob.WaitFor("#members li", "alice");
+
+        bob.Type("#name", "bob");
+        bob.WaitFor("#me", "bob");
+        alice.WaitFor("#messages .event.rename", $"{bobsFirstName} is now known as bob");
+        alice.WaitFor("#members li", "bob");
+
+        alice.Type("#message", "hello bob");
+        bob.WaitFor("#messages .event.message", "hello bob");
+        Assert.AreEqual("alice", bob.Script<string>("return document.querySelector('#messages .event.message:last-child .from').textContent"));
+        bob.Type("#message", "hi alice");
+        alice.WaitFor("#messages .event.message", "hi alice");
+
+        alice.Type("#message", "/whisper bob psst, only you");
+        bob.WaitFor("#messages .event.whisper", "psst, only you");
+        alice.WaitFor("#messages .event.whisper", "psst, only you");
+        bob.Type("#message", "/me waves");
+        alice.WaitFor("#messages .event.action", "waves");
+
+        var (raw, _) = await ChatClient.JoinAsync(new Uri(daemon.ChatUri() + "?name=carol"));
+        await using (raw)
+        {
+            await raw.SendTextAsync("hello from a plain WebSocket");
+            alice.WaitFor("#messages .event.message", "hello from a plain WebSocket");
+            bob.WaitFor("#messages .event.message", "hello from a plain WebSocket");
+            Assert.AreEqual("carol", alice.Script<string>("return document.querySelector('#messages .event.message:last-child .from').textContent"));
+
+            bob.Type("#message", Injection);
+            alice.WaitFor("#messages .event.message .text", Injection);
+            foreach (var browser in new[] { alice, bob })
+            {
+                Assert.AreEqual(0L, browser.Script<long>("return document.querySelectorAll('#messages img').length"));
+                Assert.AreEqual(Injection, browser.Script<string>("return document.querySelector('#messages .event.message:last-child .text').textContent"));
+            }
+
+            SaveScreenshot(alice, "chat-page.png", Environment.GetEnvironmentVariable("FLECKCHAT_SCREENSHOT"));
+            SaveScreenshot(bob, "chat-page-phone.png", null);
+        }
+
+        // A phone-width screen: nothing wider than the window.
+        Assert.AreEqual(390L, bob.Script<long>("return window.innerWidth"));
+        Assert.IsTrue(bob.Script<bool>("return document.documentElement.scrollWidth <= window.innerWidth"), "page wider than a phone");
+
+        // The room switcher joins /chat/dev: alice sees bob leave, bob's address says where he is.
+        bob.Type("#room", "dev");
+        bob.WaitFor("#current-room", "dev");
+        bob.WaitFor("#status", "Connected");
+        alice.WaitFor("#messages .event.leave", "bob left");
+        Assert.AreEqual("#dev", bob.Script<string>("return location.hash"));
+        Assert.AreEqual(1L, bob.Script<long>("return document.querySelectorAll('#members li').length"));
+
+        // The server goes away: both pages say so and plan to reconnect.
+        await daemon.StopAsync();
+        alice.WaitFor("#status", "Reconnecting");
+        bob.WaitFor("#status", "Reconnecting");
+
+        foreach (var browser in new[] { alice, bob })
+        {
+            Assert.AreEqual(0L, browser.Script<long>("return window.__alerts.length"), "an alert ran");
+            Assert.AreEqual(0L, browser.Script<long>("return window.__csp.length"),
+                "CSP violations: " + string.Join("; ", browser.Script<IReadOnlyCollection<object>>("return window.__csp")));
+        }
+    }
+
+    [TestMethod]
+    public async Task KeyboardOnly_TabReachesEveryControlInOrder()
+    {
+        await using var daemon = InProcessDaemon.Start();
+        using var browser = Browser.Start();
+        browser.Open(daemon.BaseUrl() + "/");
+        browser.WaitFor("#status", "Connected");
+        Assert.AreEqual("message", browser.Script<string>("return document.activeElement.id"), "the message box has the focus first");
+
+        var reached = new List<string>();
+        browser.Script<object?>("document.querySelector('#name').focus()");
+        for (int i = 0; i < 7; i++)
+        {
+            reached.Add(browser.Script<string>("const e = document.activeElement; return e.id || e.textContent.trim()"));
+            browser.Driver.SwitchTo().ActiveElement().SendKeys(Keys.Tab);
+        }
+
+        CollectionAssert.AreEqual(new[] { "name", "Rename", "room", "Join", "messages", "message", "Send" }, reached);
+    }
+
+    /// <summary>
+    /// Pictures of the page, kept with the test output; the README's (docs/screenshot.png) is made
+    /// by running this test with FLECKCHAT_SCREENSHOT set to where it should go.
+    /// </summary>
+    private static void SaveScreenshot(Browser browser, string fileName, string? copyTo)
+    {
+        string path = Path.Combine(AppContext.BaseDirectory, fileName);
+        browser.Driver.GetScreenshot().SaveAsFile(path);
+        Assert.IsGreaterThan(1000, new FileInfo(path).Length);
+        if (!string.IsNullOrEmpty(copyTo))
+        {
+            File.Copy(path, copyTo, overwrite: true);
+        }
+    }
+}

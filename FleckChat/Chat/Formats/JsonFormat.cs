@@ -1,0 +1,64 @@
+using System.Globalization;
+using System.Text.Json;
+using FleckChat.Chat.Events;
+using FleckChat.Server;
+
+namespace FleckChat.Chat.Formats;
+
+/// <summary>
+/// The JSON format, chosen with the subprotocol <c>fleckchat.v1.json</c>: every event is one JSON object.
+/// Serialisation is source-generated (no reflection), so it survives trimming and NativeAOT.
+/// </summary>
+internal sealed class JsonFormat : IWireFormat
+{
+    public const string SubProtocol = "fleckchat.v1.json";
+
+    public static readonly JsonFormat Instance = new();
+
+    public OutboundMessage Render(ChatEvent e) =>
+        OutboundMessage.Utf8Text(JsonSerializer.SerializeToUtf8Bytes(ToWire(e), ChatJsonContext.Default.WireEvent));
+
+    public IEnumerable<OutboundMessage> RenderPrivate(ChatEvent e)
+    {
+        yield return Render(e);
+    }
+
+    public ClientInput Parse(string received)
+    {
+        ClientFrame? frame;
+        try
+        {
+            frame = JsonSerializer.Deserialize(received, ChatJsonContext.Default.ClientFrame);
+        }
+        catch (JsonException)
+        {
+            return Invalid();
+        }
+
+        return frame switch
+        {
+            { Type: "message", Text: { } text } => new ClientInput(ClientInputKind.Message, text),
+            { Type: "command", Text: { } text } when text.StartsWith('/') => new ClientInput(ClientInputKind.Command, text),
+            { Type: "command" } => new ClientInput(ClientInputKind.Invalid, "a command's text starts with /"),
+            _ => Invalid(),
+        };
+
+        static ClientInput Invalid() => new(ClientInputKind.Invalid,
+            """send {"type":"message","text":"..."} or {"type":"command","text":"/..."}""");
+    }
+
+    public static WireEvent ToWire(ChatEvent e) => new()
+    {
+        Type = e.Kind.ToString().ToLowerInvariant(),
+        Id = e.Id > 0 ? e.Id : null,
+        Room = e.Room,
+        From = e.From,
+        To = e.To,
+        Name = e.Name,
+        Text = e.Text,
+        Members = e.Members,
+        Rooms = e.Rooms?.Select(r => new WireRoom(r.Room, r.Members)).ToArray(),
+        Events = e.Events?.Select(ToWire).ToArray(),
+        Ts = e.Timestamp.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture),
+    };
+}

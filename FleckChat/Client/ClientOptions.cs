@@ -1,0 +1,32 @@
+namespace FleckChat.Client;
+
+/// <summary>What <c>fleckchat client</c> was told on its command line (or through FLECKCHAT_CLIENT_* variables).</summary>
+internal sealed record ClientOptions
+{
+    public static readonly Uri DefaultUrl = new("ws://127.0.0.1:8080/chat");
+
+    public Uri Url { get; init; } = DefaultUrl;
+
+    /// <summary>The name to ask for; it travels as <c>?name=</c> in the URL, as the wire protocol says.</summary>
+    public string? Name { get; init; }
+
+    /// <summary>After standard input ends, the longest the client waits for replies still on their way.</summary>
+    public TimeSpan Wait { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The URL to connect to: <see cref="Url"/> with the name added to its query.</summary>
+    public Uri ConnectUrl
+    {
+        get
+        {
+            if (string.IsNullOrEmpty(Name))
+            {
+                return Url;
+            }
+
+            var builder = new UriBuilder(Url);
+            string query = builder.Query.TrimStart('?');
+            builder.Query = (query.Length > 0 ? query + "&" : "") + "name=" + Uri.EscapeDataString(Name);
+            return builder.Uri;
+        }
+    }
+}

@@ -1,0 +1,27 @@
+using System.Text.Json;
+using FleckChat.Server.Handshake;
+
+namespace FleckChat.Hosting.Http;
+
+/// <summary>GET /healthz: 200 and <c>"status":"ok"</c> while serving, 503 and <c>"status":"stopping"</c> once shutdown has begun.</summary>
+internal sealed class HealthEndpoint
+{
+    private readonly DaemonStatus _status;
+    private readonly Func<long> _connections;
+    private readonly string _version;
+
+    public HealthEndpoint(DaemonStatus status, Func<long> connections, string version)
+    {
+        _status = status;
+        _connections = connections;
+        _version = version;
+    }
+
+    public HttpResponse Handle(HttpRequest request)
+    {
+        bool stopping = _status.IsStopping;
+        var report = new HealthReport(stopping ? "stopping" : "ok", _version, Math.Round(_status.Uptime.TotalSeconds, 3), _connections());
+        byte[] body = JsonSerializer.SerializeToUtf8Bytes(report, HttpJsonContext.Default.HealthReport);
+        return new HttpResponse(stopping ? 503 : 200, PlainResponses.Json, body, PlainResponses.NoStore);
+    }
+}

@@ -1,0 +1,25 @@
+using System.Text;
+using FleckChat.Server.Handshake;
+
+namespace FleckChat.Hosting.Http;
+
+/// <summary>The plain-HTTP answers of the daemon's own endpoints, each with headers that fit it.</summary>
+internal static class PlainResponses
+{
+    public const string TextPlain = "text/plain; charset=utf-8";
+    public const string Json = "application/json; charset=utf-8";
+
+    /// <summary>Dynamic answers (health, metrics, errors) must never come from a cache.</summary>
+    public static readonly IReadOnlyList<KeyValuePair<string, string>> NoStore =
+    [
+        new("Cache-Control", "no-store"),
+        new("X-Content-Type-Options", "nosniff"),
+    ];
+
+    public static HttpResponse Text(int status, string text) => new(status, TextPlain, Encoding.UTF8.GetBytes(text + "\n"), NoStore);
+
+    public static HttpResponse NotFound(string path) => Text(404, $"nothing at {path}");
+
+    public static HttpResponse MethodNotAllowed(string method) =>
+        new(405, TextPlain, Encoding.UTF8.GetBytes($"method {method} not allowed\n"), [.. NoStore, new("Allow", "GET, HEAD")]);
+}

@@ -1,0 +1,236 @@
+'use strict';
+// FleckChat's browser client: speaks the JSON format of docs/protocol.md (subprotocol
+// fleckchat.v1.json). Everything from the server is inserted with textContent, never as HTML.
+(() => {
+  const SUBPROTOCOL = 'fleckchat.v1.json';
+  const MAX_LINES = 500;
+  const chatPath = (document.querySelector('meta[name="fleckchat-path"]').content || '/chat').replace(/\/+$/, '');
+  const $ = (id) => document.getElementById(id);
+  const ui = {
+    status: $('status'), me: $('me'), currentRoom: $('current-room'), name: $('name'), nameForm: $('name-form'),
+    room: $('room'), roomForm: $('room-form'), roomList: $('room-list'), messages: $('messages'),
+    sendForm: $('send-form'), message: $('message'), members: $('members'), memberCount: $('member-count'),
+  };
+  const state = {
+    socket: null, me: '', room: roomFromHash(), members: [], attempt: 0, timer: 0, roomsAsked: false,
+    wantedName: sessionStorage.getItem('fleckchat.name') || '',
+  };
+
+  // The server's rule for room names (NameRules): letters, digits, _ . - and at most 32 of them.
+  function validRoom(room) { return /^[A-Za-z0-9_.-]{1,32}$/.test(room); }
+  function roomFromHash() {
+    let room = '';
+    try { room = decodeURIComponent(location.hash.slice(1)); } catch { room = ''; }
+    return validRoom(room) ? room : 'lobby';
+  }
+
+  function endpoint() {
+    const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    const path = state.room === 'lobby' ? chatPath : chatPath + '/' + encodeURIComponent(state.room);
+    const query = state.wantedName ? '?name=' + encodeURIComponent(state.wantedName) : '';
+    return scheme + '//' + location.host + path + query;
+  }
+
+  function setStatus(kind, text) {
+    ui.status.className = 'status ' + kind;
+    ui.status.textContent = text;
+    document.body.dataset.state = kind;
+  }
+
+  function connect() {
+    clearTimeout(state.timer);
+    ui.currentRoom.textContent = state.room;
+    ui.room.value = state.room;
+    setStatus('connecting', 'Connecting to ' + state.room + '…');
+    let socket;
+    try {
+      socket = new WebSocket(endpoint(), SUBPROTOCOL);
+    } catch (e) {
+      setStatus('disconnected', 'Cannot connect: ' + e.message);
+      return;
+    }
+    state.socket = socket;
+    socket.onmessage = (e) => {
+      if (socket !== state.socket) { return; }
+      let event;
+      try { event = JSON.parse(e.data); } catch { return; }
+      if (event && typeof event.type === 'string') { handle(event, false); }
+    };
+    socket.onclose = (e) => {
+      if (socket !== state.socket) { return; }
+      state.socket = null;
+      reconnectLater(e);
+    };
+  }
+
+  function reconnectLater(close) {
+    const delay = Math.min(30000, 1000 * 2 ** state.attempt) * (0.8 + Math.random() * 0.4);
+    state.attempt += 1;
+    const why = close.code === 1006 ? 'connection lost' : 'closed ' + close.code + (close.reason ? ' ' + close.reason : '');
+    setStatus('reconnecting', 'Disconnected (' + why + '). Reconnecting in ' + Math.ceil(delay / 1000) + ' s…');
+    state.timer = setTimeout(connect, delay);
+  }
+
+  function switchRoom(room) {
+    if (!validRoom(room)) { addLine('error', null, 'A room name has 1 to 32 letters, digits, _ . or -.', null); return; }
+    if (room === state.room && state.socket) { return; }
+    state.room = room;
+    const hash = room === 'lobby' ? '' : '#' + encodeURIComponent(room);
+    if (location.hash !== hash) { history.replaceState(null, '', location.pathname + location.search + hash); }
+    const old = state.socket;
+    state.socket = null;
+    if (old) { old.close(1000, 'switching rooms'); }
+    ui.messages.replaceChildren();
+    setMembers([]);
+    state.attempt = 0;
+    connect();
+  }
+
+  function send(payload) {
+    const socket = state.socket;
+    if (!socket || socket.readyState !== WebSocket.OPEN) {
+      addLine('error', null, 'Not connected: not sent.', null);
+      return false;
+    }
+    socket.send(JSON.stringify(payload));
+    return true;
+  }
+
+  function sendText(text) {
+    if (text.startsWith('//')) { return send({ type: 'message', text: text.slice(1) }); }
+    if (text.startsWith('/')) {
+      if (/^\/rooms\b/i.test(text)) { state.roomsAsked = true; }
+      return send({ type: 'command', text: text });
+    }
+    return send({ type: 'message', text: text });
+  }
+
+  function handle(event, fromHistory) {
+    switch (event.type) {
+      case 'welcome':
+        state.attempt = 0;
+        setMe(event.name);
+        setMembers(Array.isArray(event.members) ? event.members : []);
+        setStatus('connected', 'Connected');
+        addLine('notice', null, event.text || 'Connected.', event.ts);
+        send({ type: 'command', text: '/rooms' });
+        break;
+      case 'history':
+        (Array.isArray(event.events) ? event.events : []).forEach((e) => handle(e, true));
+        break;
+      case 'message': addLine('message', event.from, event.text, event.ts, fromHistory); break;
+      case 'action': addLine('action', event.from, event.text, event.ts, fromHistory); break;
+      case 'whisper': addLine('whisper', event.from + ' → ' + event.to, event.text, event.ts, fromHistory); break;
+      case 'join':
+        addLine('join', null, event.name + ' joined', event.ts, fromHistory);
+        if (!fromHistory) { setMembers(state.members.concat([event.name])); }
+        break;
+      case 'leave':
+        addLine('leave', null, event.name + ' left' + (event.text ? ': ' + event.text : ''), event.ts, fromHistory);
+        if (!fromHistory) { setMembers(state.members.filter((m) => m !== event.name)); }
+        break;
+      case 'rename':
+        addLine('rename', null, event.from + ' is now known as ' + event.name, event.ts, fromHistory);
+        if (!fromHistory) {
+          if (event.from === state.me) { setMe(event.name); }
+          setMembers(state.members.map((m) => (m === event.from ? event.name : m)));
+        }
+        break;
+      case 'who':
+        if (event.room === state.room && Array.isArray(event.members)) { setMembers(event.members); }
+        addLine('notice', null, 'Members of ' + event.room + ': ' + (event.members || []).join(', '), event.ts);
+        break;
+      case 'rooms': showRooms(Array.isArray(event.rooms) ? event.rooms : [], event.ts); break;
+      case 'error': addLine('error', null, event.text, event.ts); break;
+      case 'info': addLine('notice', null, event.text, event.ts); break;
+      default: break;
+    }
+  }
+
+  function setMe(name) {
+    if (typeof name !== 'string' || !name) { return; }
+    state.me = name;
+    state.wantedName = name;
+    sessionStorage.setItem('fleckchat.name', name);
+    ui.me.textContent = name;
+    if (document.activeElement !== ui.name) { ui.name.value = name; }
+    renderMembers();
+  }
+
+  function setMembers(members) {
+    state.members = Array.from(new Set(members.filter((m) => typeof m === 'string'))).sort((a, b) => a.localeCompare(b));
+    renderMembers();
+  }
+
+  function renderMembers() {
+    ui.members.replaceChildren(...state.members.map((name) => {
+      const li = document.createElement('li');
+      li.textContent = name;
+      if (name === state.me) { li.className = 'self'; }
+      return li;
+    }));
+    ui.memberCount.textContent = String(state.members.length);
+  }
+
+  function showRooms(rooms, ts) {
+    ui.roomList.replaceChildren(...rooms.map((r) => {
+      const option = document.createElement('option');
+      option.value = String(r.room);
+      return option;
+    }));
+    if (state.roomsAsked) {
+      state.roomsAsked = false;
+      addLine('notice', null, 'Rooms: ' + rooms.map((r) => r.room + ' (' + r.members + ')').join(', '), ts);
+    }
+  }
+
+  function addLine(type, from, text, ts, fromHistory) {
+    const atBottom = ui.messages.scrollHeight - ui.messages.scrollTop - ui.messages.clientHeight < 40;
+    const li = document.createElement('li');
+    li.className = 'event ' + type + (fromHistory ? ' history' : '');
+    li.dataset.type = type;
+    const when = ts ? new Date(ts) : new Date();
+    const time = document.createElement('time');
+    if (!Number.isNaN(when.getTime())) {
+      time.dateTime = when.toISOString();
+      time.textContent = when.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+    }
+    li.append(time);
+    if (from !== null && from !== undefined) {
+      const sender = document.createElement('span');
+      sender.className = 'from';
+      sender.textContent = String(from);
+      li.append(sender);
+    }
+    const body = document.createElement('span');
+    body.className = 'text';
+    body.textContent = String(text ?? '');
+    li.append(body);
+    ui.messages.append(li);
+    while (ui.messages.childElementCount > MAX_LINES) { ui.messages.firstElementChild.remove(); }
+    if (atBottom) { ui.messages.scrollTop = ui.messages.scrollHeight; }
+  }
+
+  ui.sendForm.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const text = ui.message.value;
+    if (text.trim() && sendText(text)) { ui.message.value = ''; }
+  });
+  ui.nameForm.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const name = ui.name.value.trim();
+    if (!name || name === state.me) { return; }
+    if (state.socket && state.socket.readyState === WebSocket.OPEN) {
+      send({ type: 'command', text: '/nick ' + name });
+    } else {
+      state.wantedName = name;
+      sessionStorage.setItem('fleckchat.name', name);
+    }
+  });
+  ui.roomForm.addEventListener('submit', (e) => {
+    e.preventDefault();
+    switchRoom(ui.room.value.trim() || 'lobby');
+  });
+  window.addEventListener('hashchange', () => switchRoom(roomFromHash()));
+  connect();
+})();
