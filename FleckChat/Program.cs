@@ -4,6 +4,7 @@ using System.CommandLine.Parsing;
 using System.Net.Sockets;
 using FleckChat.Client;
 using FleckChat.Hosting;
+using FleckChat.Hosting.Systemd;
 
 namespace FleckChat;
 
@@ -56,9 +57,28 @@ internal static class Program
 
     private static async Task<int> RunAsync(DaemonOptions options)
     {
+        // What the admin or systemd handed over (certificate files, an inherited socket), checked before anything starts.
+        TlsCertificate? certificate;
+        ServiceEnvironment service;
+        try
+        {
+            certificate = TlsCertificate.Load(options.CertificatePath, options.KeyPath);
+            service = ServiceEnvironment.Read(Environment.GetEnvironmentVariable, Environment.ProcessId);
+        }
+        catch (StartupException ex)
+        {
+            await Console.Error.WriteLineAsync($"fleckchat: {ex.Message}").ConfigureAwait(false);
+            return ex.ExitCode;
+        }
+
+        options = service.Apply(options);
         using var signals = new ShutdownSignals();
-        await using var log = LoggerFactory.Create(options);
-        var daemon = new ChatDaemon(options, log);
+        using var reloadSignal = new ReloadSignal();
+        var logFiles = LoggerFactory.OpenFiles(options);
+        await using var log = LoggerFactory.Create(options, logFiles);
+        using var systemd = new SystemdNotifier(service.NotifySocket, log);
+        var daemon = new ChatDaemon(options, log, listener: service.Listener);
+        daemon.Server.CertificateContext = certificate?.Context;
         try
         {
             daemon.Start();
@@ -74,6 +94,19 @@ internal static class Program
             return ExitCodes.CannotListen;
         }
 
+        if (service.Listener is not null)
+        {
+            log.Information("Socket activation: serving on the socket systemd passed; --port and --bind do not apply");
+        }
+
+        certificate?.LogSummary(log);
+        string Status() => $"{daemon.Server.ConnectionCount} connections on {daemon.Endpoint}";
+        systemd.Ready(Status());
+        var reload = new DaemonReload(options, daemon.Server, logFiles, systemd, log, Status);
+        var background = Task.WhenAll(
+            ServiceHeartbeat.RunAsync(systemd, Status, service.WatchdogTimeout, signals.Token),
+            reload.RunAsync(reloadSignal, signals.Token));
+
         try
         {
             await Task.Delay(Timeout.Infinite, signals.Token).ConfigureAwait(false);
@@ -83,6 +116,8 @@ internal static class Program
             log.Information("Received {Signal}", signals.Received?.ToString());
         }
 
+        systemd.Stopping();
+        await background.ConfigureAwait(false);
         await daemon.StopAsync().ConfigureAwait(false);
         return ExitCodes.Ok;
     }

@@ -12,7 +12,7 @@ internal sealed class ChatClient : IAsyncDisposable
 
     public ClientWebSocket Socket { get; }
 
-    public static async Task<ChatClient> ConnectAsync(Uri uri, string? subProtocol = null)
+    public static async Task<ChatClient> ConnectAsync(Uri uri, string? subProtocol = null, Action<ClientWebSocketOptions>? configure = null)
     {
         var socket = new ClientWebSocket();
         socket.Options.KeepAliveInterval = TimeSpan.Zero;
@@ -21,16 +21,36 @@ internal sealed class ChatClient : IAsyncDisposable
             socket.Options.AddSubProtocol(subProtocol);
         }
 
+        configure?.Invoke(socket.Options);
+
         using var timeout = new CancellationTokenSource(Wait.Timeout);
         await socket.ConnectAsync(uri, timeout.Token);
         return new ChatClient(socket);
     }
 
     /// <summary>Connects and reads the greeting.</summary>
-    public static async Task<(ChatClient Client, string Greeting)> JoinAsync(Uri uri)
+    public static async Task<(ChatClient Client, string Greeting)> JoinAsync(Uri uri, Action<ClientWebSocketOptions>? configure = null)
     {
-        var client = await ConnectAsync(uri);
+        var client = await ConnectAsync(uri, configure: configure);
         return (client, await client.ReceiveTextAsync());
+    }
+
+    /// <summary>Reads text messages until one matches (others, such as join notices, are skipped) and returns it.</summary>
+    public async Task<string> ReceiveUntilAsync(Func<string, bool> predicate)
+    {
+        var skipped = new List<string>();
+        while (skipped.Count < 100)
+        {
+            string text = await ReceiveTextAsync();
+            if (predicate(text))
+            {
+                return text;
+            }
+
+            skipped.Add(text);
+        }
+
+        throw new AssertFailedException($"no matching message among: {string.Join(" | ", skipped)}");
     }
 
     public Task SendTextAsync(string text) =>

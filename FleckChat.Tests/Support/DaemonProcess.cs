@@ -20,19 +20,34 @@ internal sealed partial class DaemonProcess : IAsyncDisposable
 
     public static string DllPath => Path.Combine(AppContext.BaseDirectory, "fleckchat.dll");
 
-    public static DaemonProcess Start(IEnumerable<string> args, IDictionary<string, string>? environment = null, string? workingDirectory = null)
+    /// <summary>The command line that runs the daemon: <c>dotnet fleckchat.dll</c>.</summary>
+    public static string[] DaemonCommand => [DotnetHost, DllPath];
+
+    public static DaemonProcess Start(IEnumerable<string> args, IDictionary<string, string>? environment = null, string? workingDirectory = null) =>
+        StartCommand(DotnetHost, [DllPath, .. args], environment, workingDirectory);
+
+    /// <summary>
+    /// Any command line: a published executable, or the daemon behind another program. With
+    /// <paramref name="onlyGivenEnvironment"/>, the process gets no variable but those given.
+    /// </summary>
+    public static DaemonProcess StartCommand(string fileName, IEnumerable<string> arguments, IDictionary<string, string>? environment = null,
+        string? workingDirectory = null, bool onlyGivenEnvironment = false)
     {
-        var info = new ProcessStartInfo(DotnetHost)
+        var info = new ProcessStartInfo(fileName)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = workingDirectory ?? AppContext.BaseDirectory,
         };
-        info.ArgumentList.Add(DllPath);
-        foreach (var arg in args)
+        foreach (var arg in arguments)
         {
             info.ArgumentList.Add(arg);
+        }
+
+        if (onlyGivenEnvironment)
+        {
+            info.Environment.Clear();
         }
 
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
@@ -116,7 +131,7 @@ internal sealed partial class DaemonProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    [GeneratedRegex(@"listening on ws://[^ ]+:(\d+)/")]
+    [GeneratedRegex(@"listening on wss?://[^ ]+:(\d+)/")]
     public static partial Regex ListeningLine();
 
     public static string DotnetHost =>

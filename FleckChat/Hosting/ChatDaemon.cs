@@ -17,18 +17,17 @@ internal sealed class ChatDaemon : IAsyncDisposable
     private readonly ILogger _log;
     private readonly WebSocketServer _server;
 
-    public ChatDaemon(DaemonOptions options, ILogger log, TimeProvider? time = null)
+    /// <param name="listener">A listening socket to serve on (socket activation) instead of binding the options' address.</param>
+    public ChatDaemon(DaemonOptions options, ILogger log, TimeProvider? time = null, Socket? listener = null)
     {
         _options = options;
         _log = log;
         Chat = new ChatServer(ChatOptionsFrom(options), log, options.Path, time);
-        _server = new WebSocketServer(options.Location)
-        {
-            Options = ServerOptionsFrom(options),
-            Logger = log,
-            SupportedSubProtocols = [JsonFormat.SubProtocol],
-            PathFilter = Chat.IsPathServed,
-        };
+        _server = listener is null ? new WebSocketServer(options.Location) : new WebSocketServer(listener, options.Location);
+        _server.Options = ServerOptionsFrom(options);
+        _server.Logger = log;
+        _server.SupportedSubProtocols = [JsonFormat.SubProtocol];
+        _server.PathFilter = Chat.IsPathServed;
         Http = new DaemonHttp(options, _server, Chat, Version, log);
         _server.HttpHandler = Http.PublicRouter.Handle;
     }

@@ -7,7 +7,7 @@ namespace FleckChat.Hosting;
 
 /// <summary>
 /// The daemon's command line: <c>fleckchat [--port 8080] [--bind 0.0.0.0] [--path /chat]
-/// [--max-message-bytes 65536] [--log-dir logs] [--log-level Information]</c>, each also settable
+/// [--max-message-bytes 65536] [--log-dir logs] [--log-level Information] [--cert PATH [--key PATH]]</c>, each also settable
 /// through a FLECKCHAT_* environment variable (the flag wins).
 /// </summary>
 internal sealed class DaemonCommandLine
@@ -29,6 +29,8 @@ internal sealed class DaemonCommandLine
     private readonly Option<OnOff> _joinNotices;
     private readonly Option<int> _maxRooms;
     private readonly Option<IPEndPoint?> _metricsBind;
+    private readonly Option<string?> _cert;
+    private readonly Option<string?> _key;
 
     public DaemonCommandLine(Func<string, string?> getEnvironment)
     {
@@ -68,11 +70,16 @@ internal sealed class DaemonCommandLine
         _metricsBind = OptionBuilder.Create("--metrics-bind", "FLECKCHAT_METRICS_BIND", defaults.MetricsBind,
             "Serve /healthz and /metrics on this ADDRESS:PORT (e.g. 127.0.0.1:9100) instead of the chat port.", ParseEndPoint, getEnvironment,
             "address:port");
+        _cert = OptionBuilder.Create("--cert", "FLECKCHAT_CERT", defaults.CertificatePath,
+            "Serve wss:// with this certificate: a PEM file (a full chain works) or a PKCS#12 file without password. SIGHUP reloads it.",
+            ParseFile, getEnvironment);
+        _key = OptionBuilder.Create("--key", "FLECKCHAT_KEY", defaults.KeyPath,
+            "PEM private key for --cert (not needed when the --cert file holds the key).", ParseFile, getEnvironment);
         Command = new RootCommand("FleckChat: a small WebSocket chat daemon. Connect with: websocat ws://HOST:PORT/chat")
         {
             _port, _bind, _path, _maxMessageBytes, _logDir, _logLevel,
             _history, _maxTextBytes, _rateLimit, _floodWindows, _maxConnections, _maxConnectionsPerIp, _allowedOrigins,
-            _idleTimeout, _joinNotices, _maxRooms, _metricsBind,
+            _idleTimeout, _joinNotices, _maxRooms, _metricsBind, _cert, _key,
         };
     }
 
@@ -97,6 +104,8 @@ internal sealed class DaemonCommandLine
         JoinNotices = result.GetValue(_joinNotices) == OnOff.On,
         MaxRooms = result.GetValue(_maxRooms),
         MetricsBind = result.GetValue(_metricsBind),
+        CertificatePath = result.GetValue(_cert),
+        KeyPath = result.GetValue(_key),
     };
 
     private static Func<string, (int, string?)> Range(int min, int max) => text =>
@@ -140,6 +149,9 @@ internal sealed class DaemonCommandLine
 
     private static (string?, string?) ParseDirectory(string text) =>
         text.Length > 0 && text.IndexOfAny(Path.GetInvalidPathChars()) < 0 ? (text, null) : (null, $"'{text}' is not a directory path");
+
+    private static (string?, string?) ParseFile(string text) =>
+        text.Length > 0 && text.IndexOfAny(Path.GetInvalidPathChars()) < 0 ? (text, null) : (null, $"'{text}' is not a file path");
 
     /// <summary>ADDRESS:PORT with the port spelled out; an IPv6 address in brackets ([::1]:9100).</summary>
     private static (IPEndPoint?, string?) ParseEndPoint(string text)

@@ -44,12 +44,19 @@ internal sealed record DaemonOptions
     /// <summary>Where /healthz and /metrics get a listener of their own; null serves them on the chat port.</summary>
     public IPEndPoint? MetricsBind { get; init; }
 
-    /// <summary>The WebSocket location the server listens on, e.g. <c>ws://0.0.0.0:8080/chat</c>.</summary>
+    /// <summary>PEM certificate (chain) or PKCS#12 file; when set, the daemon serves wss://.</summary>
+    public string? CertificatePath { get; init; }
+
+    /// <summary>PEM private key for <see cref="CertificatePath"/>, unless that file holds it.</summary>
+    public string? KeyPath { get; init; }
+
+    /// <summary>The WebSocket location the server listens on, e.g. <c>ws://0.0.0.0:8080/chat</c> (wss:// with a certificate).</summary>
     public string Location => Format(Port);
 
     public string Format(int port)
     {
         string host = Bind.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{Bind}]" : Bind.ToString();
-        return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"ws://{host}:{port}{Path}");
+        string scheme = CertificatePath is null ? "ws" : "wss";
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{scheme}://{host}:{port}{Path}");
     }
 }

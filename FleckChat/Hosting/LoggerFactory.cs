@@ -1,4 +1,5 @@
 using System.Globalization;
+using FleckChat.Hosting.Systemd;
 using Serilog;
 using Serilog.Core;
 using Serilog.Events;
@@ -15,19 +16,20 @@ internal static class LoggerFactory
     private const string ConsoleTemplate = "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}";
     private const string FileTemplate = "{Timestamp:yyyy-MM-dd HH:mm:ss.fff zzz} [{Level:u3}] {Message:lj}{NewLine}{Exception}";
 
-    public static Logger Create(DaemonOptions options, bool console = true)
+    public static Logger Create(DaemonOptions options, bool console = true) => Create(options, OpenFiles(options), console);
+
+    /// <summary>The pipeline with log files the caller can reopen (on SIGHUP); disposing the logger closes them.</summary>
+    public static Logger Create(DaemonOptions options, LogFiles files, bool console = true)
     {
         var configuration = new LoggerConfiguration()
             .MinimumLevel.Is(options.LogLevel)
-            .WriteTo.File(
-                Path.Combine(options.LogDirectory, FileNamePattern),
-                outputTemplate: FileTemplate,
-                formatProvider: CultureInfo.InvariantCulture,
-                rollingInterval: RollingInterval.Day,
-                fileSizeLimitBytes: FileSizeLimitBytes,
-                rollOnFileSizeLimit: true,
-                retainedFileCountLimit: RetainedFileCount);
-        if (console)
+            .WriteTo.Sink(files);
+        if (console && JournalFormatter.IsJournalStream(Environment.GetEnvironmentVariable))
+        {
+            // Under systemd: journald adds the timestamp and reads the level from a syslog prefix.
+            configuration = configuration.WriteTo.Console(new JournalFormatter(), standardErrorFromLevel: LogEventLevel.Error);
+        }
+        else if (console)
         {
             configuration = configuration.WriteTo.Console(
                 outputTemplate: ConsoleTemplate,
@@ -37,4 +39,17 @@ internal static class LoggerFactory
 
         return configuration.CreateLogger();
     }
+
+    /// <summary>The daily rolling files, as a sink that <see cref="LogFiles.Reopen"/> can close and open again.</summary>
+    public static LogFiles OpenFiles(DaemonOptions options) => new(() => new LoggerConfiguration()
+        .MinimumLevel.Verbose()
+        .WriteTo.File(
+            Path.Combine(options.LogDirectory, FileNamePattern),
+            outputTemplate: FileTemplate,
+            formatProvider: CultureInfo.InvariantCulture,
+            rollingInterval: RollingInterval.Day,
+            fileSizeLimitBytes: FileSizeLimitBytes,
+            rollOnFileSizeLimit: true,
+            retainedFileCountLimit: RetainedFileCount)
+        .CreateLogger());
 }

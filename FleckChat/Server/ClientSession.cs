@@ -219,10 +219,12 @@ internal sealed class ClientSession
 
     private async Task<Stream> AuthenticateAsync(Stream transport)
     {
-        var certificate = _settings.Certificate() ?? throw new AuthenticationException("no server certificate configured");
+        var context = _settings.CertificateContext();
+        var certificate = context is null ? _settings.Certificate() ?? throw new AuthenticationException("no server certificate configured") : null;
         var ssl = new SslStream(transport, leaveInnerStreamOpen: false);
         await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
         {
+            ServerCertificateContext = context,
             ServerCertificate = certificate,
             EnabledSslProtocols = _settings.SslProtocols,
             ClientCertificateRequired = false,

@@ -1,3 +1,4 @@
+using System.Net.Security;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using Serilog;
@@ -20,4 +21,5 @@ internal sealed record ServerSettings(
     ServerMetrics Metrics,
     ILogger Log,
     Func<Handshake.HttpRequest, Handshake.HttpResponse?>? HttpHandler,
-    ConnectionLimiter Limiter);
+    ConnectionLimiter Limiter,
+    Func<SslStreamCertificateContext?> CertificateContext);

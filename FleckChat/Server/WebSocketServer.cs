@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Security.Authentication;
@@ -53,6 +54,12 @@ internal sealed class WebSocketServer : IDisposable, IAsyncDisposable, ISessionT
     /// <summary>The certificate for wss://. Read for every TLS handshake, so replacing it reloads it.</summary>
     public X509Certificate2? Certificate { get; set; }
 
+    /// <summary>
+    /// The certificate for wss:// with the intermediate certificates to send (a full chain); when set,
+    /// it is used instead of <see cref="Certificate"/>. Also read for every TLS handshake.
+    /// </summary>
+    public SslStreamCertificateContext? CertificateContext { get; set; }
+
     public SslProtocols EnabledSslProtocols { get; set; } = SslProtocols.Tls12 | SslProtocols.Tls13;
 
     public WebSocketServerOptions Options { get; set; } = new();
@@ -84,8 +91,8 @@ internal sealed class WebSocketServer : IDisposable, IAsyncDisposable, ISessionT
         string path = Location.Path;
         _settings = new ServerSettings(Options, [.. SupportedSubProtocols], PathFilter ?? (p => p == path),
             config, Location.IsSecure, () => Certificate, EnabledSslProtocols, Metrics, Logger, HttpHandler,
-            new ConnectionLimiter(Options.MaxConnections, Options.MaxConnectionsPerIp));
-        if (Location.IsSecure && Certificate is null)
+            new ConnectionLimiter(Options.MaxConnections, Options.MaxConnectionsPerIp), () => CertificateContext);
+        if (Location.IsSecure && Certificate is null && CertificateContext is null)
         {
             throw new InvalidOperationException("A wss:// location needs a Certificate.");
         }
