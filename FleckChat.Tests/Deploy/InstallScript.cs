@@ -35,6 +35,9 @@ internal static class InstallScript
     }
 
     /// <summary>The value of a unit setting (the last one when repeated), or null.</summary>
-    public static string? Setting(string unitFile, string name) =>
-        File.ReadLines(unitFile).LastOrDefault(l => l.StartsWith(name + "=", StringComparison.Ordinal))?[(name.Length + 1)..];
+    public static string? Setting(string unitFile, string name) => Settings(unitFile, name) is { Count: > 0 } values ? values[^1] : null;
+
+    /// <summary>Every value of a setting that may be given several times (Environment=).</summary>
+    public static IReadOnlyList<string> Settings(string unitFile, string name) =>
+        [.. File.ReadLines(unitFile).Where(l => l.StartsWith(name + "=", StringComparison.Ordinal)).Select(l => l[(name.Length + 1)..])];
 }
