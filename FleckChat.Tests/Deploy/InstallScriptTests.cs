@@ -40,7 +40,7 @@ public sealed class InstallScriptTests
         Assert.AreEqual("", InstallScript.Setting(staged.ServiceUnit, "AmbientCapabilities"));
         Assert.AreEqual("yes", InstallScript.Setting(staged.ServiceUnit, "PrivateUsers"));
         Assert.AreEqual("yes", InstallScript.Setting(staged.ServiceUnit, "DynamicUser"));
-        CollectionAssert.AreEqual(new[] { "HOME=/nonexistent", "DOTNET_GCgen0size=0x100000" },
+        CollectionAssert.AreEqual(new[] { "HOME=/nonexistent", "DOTNET_GCgen0size=100000" },
             InstallScript.Settings(staged.ServiceUnit, "Environment").ToArray(), ".NET's TLS needs a $HOME; a small young generation keeps idle members small");
         Assert.IsNull(InstallScript.Setting(staged.ServiceUnit, "Requires"));
         Assert.IsNull(InstallScript.Setting(staged.ServiceUnit, "MemoryDenyWriteExecute"));
