@@ -106,23 +106,9 @@ internal sealed class ClientProcess : IAsyncDisposable
         }
     }
 
-    public async Task<int> WaitForExitAsync()
-    {
-        using var timeout = new CancellationTokenSource(Wait.Timeout);
-        await _process.WaitForExitAsync(timeout.Token);
-        return _process.ExitCode;
-    }
+    public Task<int> WaitForExitAsync() => ChildProcesses.WaitForExitAsync(_process, Wait.Timeout);
 
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-
-        _process.Dispose();
-    }
+    public ValueTask DisposeAsync() => ChildProcesses.KillAndDisposeAsync(_process);
 
     private void OnLine(string? line, List<string> into)
     {

@@ -113,23 +113,9 @@ internal sealed partial class DaemonProcess : IAsyncDisposable
         kill.WaitForExit();
     }
 
-    public async Task<int> WaitForExitAsync(TimeSpan timeout)
-    {
-        using var cts = new CancellationTokenSource(timeout);
-        await _process.WaitForExitAsync(cts.Token);
-        return _process.ExitCode;
-    }
+    public Task<int> WaitForExitAsync(TimeSpan timeout) => ChildProcesses.WaitForExitAsync(_process, timeout);
 
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-
-        _process.Dispose();
-    }
+    public ValueTask DisposeAsync() => ChildProcesses.KillAndDisposeAsync(_process);
 
     [GeneratedRegex(@"listening on wss?://[^ ]+:(\d+)/")]
     public static partial Regex ListeningLine();
