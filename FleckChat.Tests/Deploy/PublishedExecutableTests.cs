@@ -84,6 +84,18 @@ public sealed partial class PublishedExecutableTests
     }
 
     /// <summary>The executable with an environment that has no .NET in it: PATH is an empty folder.</summary>
+    [TestMethod]
+    public async Task SingleFile_ReadyToRun_RunsItsPrecompiledCodeWithoutTiering()
+    {
+        var staged = await PublishedBuilds.GetAsync(PublishedBuilds.SingleFile);
+
+        // The bundle carries its runtimeconfig.json as plain text.
+        var bundle = File.ReadAllBytes(staged.Executable);
+
+        Assert.IsGreaterThanOrEqualTo(0, bundle.AsSpan().IndexOf("\"System.Runtime.TieredCompilation\": false"u8),
+            "no tier-1 recompilation in the background on a one-CPU daemon (docs/performance.md)");
+    }
+
     private static DaemonProcess Start(StagedInstall staged, TempFolder folder, Dictionary<string, string> environment, params string[] extraArgs)
     {
         string emptyPath = Path.Combine(folder.Path, "empty-path");
