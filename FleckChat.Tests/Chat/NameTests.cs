@@ -75,6 +75,20 @@ public sealed class NameTests : IDisposable
     }
 
     [TestMethod]
+    public void Nick_AfterSpeaking_LaterLinesCarryTheNewName()
+    {
+        var a = _chat.Join();
+        var b = _chat.Join();
+
+        a.Say("before");
+        a.Say("/nick alice");
+        a.Say("after");
+
+        Assert.AreEqual("[user0]: before", b.Received[^3]);
+        Assert.AreEqual("[alice]: after", b.Last);
+    }
+
+    [TestMethod]
     public void Nick_Taken_ErrorAndKeepsOldName()
     {
         _chat.Join("/chat?name=alice");

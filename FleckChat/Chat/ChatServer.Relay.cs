@@ -67,7 +67,7 @@ internal sealed partial class ChatServer
             }
 
             var now = _time.GetUtcNow();
-            byte[]? prefix = kind == ChatEventKind.Message ? Encoding.UTF8.GetBytes("[" + member.Name + "]: ") : null;
+            byte[]? prefix = kind == ChatEventKind.Message ? member.LinePrefix : null;
             foreach (var line in lines)
             {
                 room.Broadcast(new ChatEvent { Kind = kind, Room = room.Name, From = member.Name, Text = line, Timestamp = now, LinePrefix = prefix });

@@ -14,6 +14,7 @@ internal sealed class Member
 {
     private readonly ChatServer _chat;
     private long _lastActivity;
+    private byte[]? _linePrefix;
 
     public Member(ChatServer chat, IWebSocketConnection connection, RateLimiter? limiter, long now)
     {
@@ -44,7 +45,17 @@ internal sealed class Member
     /// <summary>When the member last sent something (a <see cref="TimeProvider"/> timestamp).</summary>
     public long LastActivity => Volatile.Read(ref _lastActivity);
 
-    public void Named(string name) => Name = name;
+    /// <summary>
+    /// <c>[name]: </c> as UTF-8, made when the member first speaks under its current name and shared
+    /// by every line it says (a member that never speaks holds none). Read and reset under the chat's lock.
+    /// </summary>
+    public byte[] LinePrefix => _linePrefix ??= System.Text.Encoding.UTF8.GetBytes("[" + Name + "]: ");
+
+    public void Named(string name)
+    {
+        Name = name;
+        _linePrefix = null;
+    }
 
     public void Active(long now) => Volatile.Write(ref _lastActivity, now);
 
