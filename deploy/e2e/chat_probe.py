@@ -24,8 +24,9 @@ TIMEOUT = 10.0
 
 
 class Client:
-    def __init__(self, host, port, path, cafile=None):
-        self.sock = socket.create_connection((host, port), timeout=TIMEOUT)
+    def __init__(self, host, port, path, cafile=None, sock=None):
+        """Opens the connection, or takes SOCK, one already connected, and does the handshake."""
+        self.sock = sock or socket.create_connection((host, port), timeout=TIMEOUT)
         if cafile:
             context = ssl.create_default_context(cafile=cafile)
             self.sock = context.wrap_socket(self.sock, server_hostname="localhost")

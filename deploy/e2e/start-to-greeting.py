@@ -3,19 +3,20 @@
 
 The benchmark kit's start-up figure polls with a connection attempt every 5 ms from a busy core, so
 it adds up to several milliseconds of its own. This polls a TCP connect every 0.2 ms (on CPU 0; the
-server runs on CPU 1, as in the kit), then does a WebSocket handshake and waits for the greeting.
+server runs on CPU 1, as in the kit), then does the WebSocket handshake and waits for the greeting with chat_probe.py's client.
 
 Usage: deploy/e2e/start-to-greeting.py 'COMMAND with {PORT}' [RUNS]
   e.g. deploy/e2e/start-to-greeting.py 'exec /tmp/fc-bench-builds/aot/fleckchat --port {PORT} --bind 127.0.0.1' 9
 Prints the medians of the time to a bound listener and to the greeting, in milliseconds.
 """
-import base64
 import os
 import socket
 import statistics
 import subprocess
 import sys
 import time
+
+from chat_probe import TIMEOUT, Client
 
 
 def once(command: str, port: int) -> tuple[float, float]:
@@ -35,17 +36,11 @@ def once(command: str, port: int) -> tuple[float, float]:
                     sys.exit(f"the server exited with {server.returncode} before listening")
                 time.sleep(0.0002)
         listening = time.perf_counter()
-        key = base64.b64encode(os.urandom(16)).decode()
-        sock.sendall((f"GET /chat HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                      f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n").encode())
-        received = b""
-        while b"You are connected" not in received:
-            data = sock.recv(4096)
-            if not data:
-                sys.exit("the connection closed before the greeting")
-            received += data
+        sock.settimeout(TIMEOUT)
+        client = Client("127.0.0.1", port, "/chat", sock=sock)
+        client.wait_for(lambda t: t.startswith("You are connected!"), "greeting")
         greeted = time.perf_counter()
-        sock.close()
+        client.close()
         return (listening - start) * 1000, (greeted - start) * 1000
     finally:
         server.terminate()
