@@ -52,22 +52,6 @@ public sealed class ConnectionLimitTests
         Assert.AreEqual(101, await StatusAsync(server));
     }
 
-    [TestMethod]
-    public void Limiter_CountsPerAddressAndTotal()
-    {
-        var limiter = new ConnectionLimiter(max: 3, maxPerAddress: 2);
-        var a = System.Net.IPAddress.Parse("10.0.0.1");
-        var b = System.Net.IPAddress.Parse("10.0.0.2");
-
-        Assert.IsNull(limiter.TryAcquire(a));
-        Assert.IsNull(limiter.TryAcquire(a.MapToIPv6()));
-        Assert.IsNotNull(limiter.TryAcquire(a));
-        Assert.IsNull(limiter.TryAcquire(b));
-        Assert.IsNotNull(limiter.TryAcquire(b));
-        limiter.Release(a);
-        Assert.IsNull(limiter.TryAcquire(b));
-    }
-
     private static async Task<int> StatusAsync(TestServer server, params string[] headers)
     {
         await using var client = await RawClient.ConnectAsync(server.Port);

@@ -19,9 +19,15 @@ internal sealed class RawClient : IAsyncDisposable
 
     private RawClient(Socket socket) => _socket = socket;
 
-    public static async Task<RawClient> ConnectAsync(int port, int? receiveBufferSize = null)
+    /// <param name="from">A loopback source address (e.g. 127.0.0.2) to come from, so a test has several client addresses.</param>
+    public static async Task<RawClient> ConnectAsync(int port, int? receiveBufferSize = null, IPAddress? from = null)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        if (from is not null)
+        {
+            socket.Bind(new IPEndPoint(from, 0));
+        }
+
         if (receiveBufferSize is { } size)
         {
             // Set before connecting, so the TCP window is small from the start.

@@ -64,6 +64,10 @@ internal sealed class ChatDaemon : IAsyncDisposable
         MaxMessageBytes = options.MaxMessageBytes,
         MaxConnections = options.MaxConnections,
         MaxConnectionsPerIp = options.MaxConnectionsPerIp,
+        MaxHandshakes = options.MaxHandshakes,
+        MaxHandshakesPerIp = options.MaxHandshakesPerIp,
+        ConnectRateBurst = options.ConnectRatePerIp.Count,
+        ConnectRateWindow = TimeSpan.FromSeconds(options.ConnectRatePerIp.Seconds),
         AllowedOrigins = options.AllowedOrigins,
     };
 

@@ -24,6 +24,9 @@ internal sealed class DaemonCommandLine
     private readonly Option<int> _floodWindows;
     private readonly Option<int> _maxConnections;
     private readonly Option<int> _maxConnectionsPerIp;
+    private readonly Option<int> _maxHandshakes;
+    private readonly Option<int> _maxHandshakesPerIp;
+    private readonly Option<RateLimit> _connectRatePerIp;
     private readonly Option<string[]> _allowedOrigins;
     private readonly Option<int> _idleTimeout;
     private readonly Option<OnOff> _joinNotices;
@@ -56,9 +59,18 @@ internal sealed class DaemonCommandLine
         _floodWindows = OptionBuilder.Create("--flood-windows", "FLECKCHAT_FLOOD_WINDOWS", defaults.FloodWindows,
             "Disconnect (1008) a member over the rate limit in this many consecutive windows (0: never).", Range(0, 1000), getEnvironment);
         _maxConnections = OptionBuilder.Create("--max-connections", "FLECKCHAT_MAX_CONNECTIONS", defaults.MaxConnections,
-            "Connections served at once; more get 503 (0: no limit).", Range(0, 10_000_000), getEnvironment, "count");
+            "Sockets held at once, counted from accept(); at the cap the oldest unfinished handshake is reset, and when all are members " +
+            "a newcomer gets 503 (0: no limit). Default: the open-files limit (ulimit -n) minus 128 minus 1/32 of it.",
+            Range(0, 10_000_000), getEnvironment, "count");
         _maxConnectionsPerIp = OptionBuilder.Create("--max-connections-per-ip", "FLECKCHAT_MAX_CONNECTIONS_PER_IP", defaults.MaxConnectionsPerIp,
-            "Connections served at once from one address; more get 503 (0: no limit).", Range(0, 10_000_000), getEnvironment, "count");
+            "The same per client address (0: no limit).", Range(0, 10_000_000), getEnvironment, "count");
+        _maxHandshakes = OptionBuilder.Create("--max-handshakes", "FLECKCHAT_MAX_HANDSHAKES", defaults.MaxHandshakes,
+            "Unfinished handshakes at once; at the cap the oldest is reset (0: no limit).", Range(0, 10_000_000), getEnvironment, "count");
+        _maxHandshakesPerIp = OptionBuilder.Create("--max-handshakes-per-ip", "FLECKCHAT_MAX_HANDSHAKES_PER_IP", defaults.MaxHandshakesPerIp,
+            "Unfinished handshakes at once from one address; at the cap its oldest is reset (0: no limit).", Range(0, 10_000_000), getEnvironment, "count");
+        _connectRatePerIp = OptionBuilder.Create("--connect-rate-per-ip", "FLECKCHAT_CONNECT_RATE_PER_IP", defaults.ConnectRatePerIp,
+            "New connections one address may open, as BURST/SECONDS (a token bucket refilled over SECONDS); more get 503 with Retry-After (0: no limit).",
+            ParseRate, getEnvironment, "burst/seconds");
         _allowedOrigins = OptionBuilder.CreateList("--allowed-origin", "FLECKCHAT_ALLOWED_ORIGINS",
             "A browser Origin allowed to connect, e.g. https://chat.example.org (repeatable; none: any). Others get 403.", ValidateOrigin, getEnvironment);
         _idleTimeout = OptionBuilder.Create("--idle-timeout", "FLECKCHAT_IDLE_TIMEOUT", defaults.IdleTimeoutSeconds,
@@ -78,7 +90,7 @@ internal sealed class DaemonCommandLine
         Command = new RootCommand("FleckChat: a small WebSocket chat daemon. Connect with: websocat ws://HOST:PORT/chat")
         {
             _port, _bind, _path, _maxMessageBytes, _logDir, _logLevel,
-            _history, _maxTextBytes, _rateLimit, _floodWindows, _maxConnections, _maxConnectionsPerIp, _allowedOrigins,
+            _history, _maxTextBytes, _rateLimit, _floodWindows, _maxConnections, _maxConnectionsPerIp, _maxHandshakes, _maxHandshakesPerIp, _connectRatePerIp, _allowedOrigins,
             _idleTimeout, _joinNotices, _maxRooms, _metricsBind, _cert, _key,
         };
     }
@@ -99,6 +111,9 @@ internal sealed class DaemonCommandLine
         FloodWindows = result.GetValue(_floodWindows),
         MaxConnections = result.GetValue(_maxConnections),
         MaxConnectionsPerIp = result.GetValue(_maxConnectionsPerIp),
+        MaxHandshakes = result.GetValue(_maxHandshakes),
+        MaxHandshakesPerIp = result.GetValue(_maxHandshakesPerIp),
+        ConnectRatePerIp = result.GetValue(_connectRatePerIp)!,
         AllowedOrigins = [.. result.GetValue(_allowedOrigins)!.Select(o => new Uri(o).GetLeftPart(UriPartial.Authority))],
         IdleTimeoutSeconds = result.GetValue(_idleTimeout),
         JoinNotices = result.GetValue(_joinNotices) == OnOff.On,

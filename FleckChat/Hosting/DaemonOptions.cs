@@ -28,9 +28,18 @@ internal sealed record DaemonOptions
 
     public int FloodWindows { get; init; } = 3;
 
-    public int MaxConnections { get; init; } = 20000;
+    /// <summary>Sockets held at once, from accept(); the default comes from the descriptor limit (<see cref="DescriptorLimit"/>).</summary>
+    public int MaxConnections { get; init; } = DescriptorLimit.DefaultMaxConnections(DescriptorLimit.Current());
 
     public int MaxConnectionsPerIp { get; init; } = 100;
+
+    /// <summary>Unfinished handshakes at once; at the cap the oldest is reset.</summary>
+    public int MaxHandshakes { get; init; } = 1000;
+
+    public int MaxHandshakesPerIp { get; init; } = 64;
+
+    /// <summary>New connections one address may open: a burst of Count, refilled over Seconds; <see cref="RateLimit.Off"/> disables it.</summary>
+    public RateLimit ConnectRatePerIp { get; init; } = new(60, 10);
 
     public IReadOnlyList<string> AllowedOrigins { get; init; } = [];
 

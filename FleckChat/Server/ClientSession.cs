@@ -21,20 +21,18 @@ internal sealed class ClientSession
     private readonly ServerSettings _settings;
     private readonly ISessionTracker _tracker;
     private readonly IPEndPoint _remote;
-    private readonly long _handshakeDeadline;
+    private readonly Admission _admission;
     private WebSocketConnection? _connection;
     private Task _handshake = Task.CompletedTask;
     private volatile bool _aborted;
-    private volatile bool _timedOut;
-    private int _holdsSlot;
 
-    public ClientSession(Socket socket, ServerSettings settings, ISessionTracker tracker)
+    public ClientSession(Socket socket, ServerSettings settings, ISessionTracker tracker, Admission admission)
     {
         _socket = socket;
         _settings = settings;
         _tracker = tracker;
+        _admission = admission;
         _remote = (IPEndPoint)socket.RemoteEndPoint!;
-        _handshakeDeadline = Environment.TickCount64 + (long)settings.Options.HandshakeTimeout.TotalMilliseconds;
     }
 
     /// <summary>
@@ -45,19 +43,6 @@ internal sealed class ClientSession
 
     /// <summary>Completes when the handshake is over (failed, or handed over to a connection); never faults.</summary>
     public Task Handshake => _handshake;
-
-    /// <summary>
-    /// Called now and then by the server: a client still in its handshake (TLS included) after the
-    /// handshake timeout is dropped. One sweep for all clients instead of a timer per connection.
-    /// </summary>
-    public void CheckHandshakeDeadline(long now)
-    {
-        if (_connection is null && now >= _handshakeDeadline && !_timedOut)
-        {
-            _timedOut = true;
-            _socket.Dispose();
-        }
-    }
 
     public void Abort()
     {
@@ -79,6 +64,14 @@ internal sealed class ClientSession
         bool handedOver = false;
         try
         {
+            if (_admission.Refusal is { } refusal)
+            {
+                // Refused at accept(): answered at once, without reading the request.
+                await RejectAsync(transport, new HandshakeRejection(503, refusal,
+                    [new("Retry-After", _admission.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture))]), remote).ConfigureAwait(false);
+                return;
+            }
+
             _socket.NoDelay = _settings.Options.NoDelay;
             var accepted = await HandshakeAsync(transport, remote).ConfigureAwait(false);
             if (accepted is null)
@@ -91,9 +84,8 @@ internal sealed class ClientSession
             _connection = connection;
             Configure(connection);
 
-            // From here on the server tracks the connection (and its connection-limit slot), not this session.
-            Interlocked.Exchange(ref _holdsSlot, 0);
-            if (!_tracker.HandedOver(this, connection) || _aborted)
+            // From here on the server tracks the connection (and its slot), not this session.
+            if (!_settings.Slots.Opened(_admission.Slot) | !_tracker.HandedOver(this, connection) || _aborted)
             {
                 connection.Abort();
             }
@@ -102,9 +94,14 @@ internal sealed class ClientSession
         }
         catch (Exception ex) when (!handedOver && (WebSocketConnection.IsDisconnect(ex) || ex is AuthenticationException))
         {
-            // A timed-out handshake shows up as a closed socket: the sweep closed it.
-            string reason = _timedOut ? "handshake timed out" : ex.Message;
-            HandshakeFailed(remote, 0, reason, _timedOut ? HandshakeFailure.Timeout : HandshakeFailures.FromException(ex));
+            // A timed-out or shed handshake shows up as a closed socket: the server reset it.
+            var (kind, reason) = _admission.Slot.State switch
+            {
+                SlotState.TimedOut => (HandshakeFailure.Timeout, "handshake timed out"),
+                SlotState.Shed => (HandshakeFailure.Shed, "unfinished handshake shed to make room"),
+                _ => (HandshakeFailures.FromException(ex), ex.Message),
+            };
+            HandshakeFailed(remote, 0, reason, kind);
         }
         catch (Exception ex)
         {
@@ -115,20 +112,12 @@ internal sealed class ClientSession
             if (!handedOver)
             {
                 await transport.DisposeAsync().ConfigureAwait(false);
-                ReleaseSlot();
+                _settings.Slots.Release(_admission.Slot);
                 _tracker.HandshakeEnded(this);
             }
 
             // The connection lives on by itself; holding this finished task would only keep its state.
             _handshake = Task.CompletedTask;
-        }
-    }
-
-    private void ReleaseSlot()
-    {
-        if (Interlocked.Exchange(ref _holdsSlot, 0) == 1)
-        {
-            _settings.Limiter.Release(_remote.Address);
         }
     }
 
@@ -168,15 +157,6 @@ internal sealed class ClientSession
             }
         }
 
-        if (rejection is null && _settings.Limiter.TryAcquire(remote.Address) is { } full)
-        {
-            rejection = new HandshakeRejection(503, full, [new("Retry-After", "10")]);
-        }
-        else if (rejection is null)
-        {
-            _holdsSlot = 1;
-        }
-
         if (rejection is not null)
         {
             await RejectAsync(transport, rejection, remote).ConfigureAwait(false);
@@ -199,7 +179,10 @@ internal sealed class ClientSession
             // Keep-alive is the server's (one timer for all connections, see KeepAliveSweeper), not a timer per WebSocket.
             KeepAliveInterval = TimeSpan.Zero,
         });
-        var connection = new WebSocketConnection(socket, _socket, stream, new ConnectionInfo(request, remote, subProtocol), _settings);
+        var connection = new WebSocketConnection(socket, _socket, stream, new ConnectionInfo(request, remote, subProtocol), _settings)
+        {
+            Slot = _admission.Slot,
+        };
         observer.Listener = connection;
         return connection;
     }
@@ -252,6 +235,11 @@ internal sealed class ClientSession
     private void HandshakeFailed(IPEndPoint remote, int status, string reason, HandshakeFailure kind)
     {
         _settings.Metrics.HandshakeFailed(kind);
+        if (!_settings.HandshakeLog.Allow())
+        {
+            return;
+        }
+
         _settings.Log.Information("Handshake from {RemoteEndPoint} failed: {Status} {Reason}", remote, status, reason);
     }
 }

@@ -27,6 +27,9 @@ internal enum HandshakeFailure
     /// <summary>The handshake (TLS included) did not finish in time.</summary>
     Timeout,
 
+    /// <summary>Reset unfinished to make room for newer connections (a cap was reached).</summary>
+    Shed,
+
     /// <summary>The TLS handshake failed.</summary>
     Tls,
 

@@ -38,6 +38,7 @@ internal static class HandshakeFailures
         HandshakeFailure.RequestTooLarge => "request_too_large",
         HandshakeFailure.ServerFull => "server_full",
         HandshakeFailure.Timeout => "timeout",
+        HandshakeFailure.Shed => "shed",
         HandshakeFailure.Tls => "tls",
         HandshakeFailure.Disconnected => "disconnected",
         _ => "other",

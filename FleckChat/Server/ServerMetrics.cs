@@ -15,6 +15,7 @@ internal sealed class ServerMetrics
     private long _slowConsumers;
     private long _socketWrites;
     private long _handshakeFailures;
+    private long _handshakesShed;
     private readonly long[] _handshakeFailuresByKind = new long[Enum.GetValues<HandshakeFailure>().Length];
 
     public long ConnectionsAccepted => Interlocked.Read(ref _accepted);
@@ -59,6 +60,11 @@ internal sealed class ServerMetrics
 
     /// <summary>Socket writes made by the send loops: a burst of messages to one client is one write.</summary>
     public long SocketWrites => Interlocked.Read(ref _socketWrites);
+
+    /// <summary>Unfinished handshakes reset to make room for newer connections.</summary>
+    public long HandshakesShed => Interlocked.Read(ref _handshakesShed);
+
+    public void HandshakeShed() => Interlocked.Increment(ref _handshakesShed);
 
     public void SlowConsumerDisconnected() => Interlocked.Increment(ref _slowConsumers);
 

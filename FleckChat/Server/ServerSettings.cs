@@ -21,5 +21,6 @@ internal sealed record ServerSettings(
     ServerMetrics Metrics,
     ILogger Log,
     Func<Handshake.HttpRequest, Handshake.HttpResponse?>? HttpHandler,
-    ConnectionLimiter Limiter,
-    Func<SslStreamCertificateContext?> CertificateContext);
+    ConnectionSlots Slots,
+    Func<SslStreamCertificateContext?> CertificateContext,
+    Logging.LogThrottle HandshakeLog);

@@ -53,6 +53,9 @@ internal sealed partial class WebSocketConnection : IWebSocketConnection, ISendL
 
     public IWebSocketConnectionInfo ConnectionInfo => Info;
 
+    /// <summary>The connection's place in the server's counts, given back when it ends.</summary>
+    internal ConnectionSlots.Slot? Slot { get; init; }
+
     public ConnectionInfo Info { get; }
 
     public bool IsAvailable => _available;

@@ -15,6 +15,9 @@ namespace FleckChat.Server;
 /// </summary>
 internal sealed partial class WebSocketServer : IDisposable, IAsyncDisposable, ISessionTracker
 {
+    /// <summary>Failed handshakes logged per second at most; the rest are counted in one summary line.</summary>
+    private const int HandshakeLogLinesPerSecond = 10;
+
     private readonly object _gate = new();
     private readonly HashSet<ClientSession> _handshakes = [];
     private readonly HashSet<WebSocketConnection> _connections = [];
@@ -23,6 +26,8 @@ internal sealed partial class WebSocketServer : IDisposable, IAsyncDisposable, I
     private ServerSettings? _settings;
     private Task _acceptLoop = Task.CompletedTask;
     private Timer? _sweeper;
+    private ITimer? _handshakeSweeper;
+    private int _acceptFailures;
 
     public WebSocketServer(string location, bool supportDualStack = true)
     {
@@ -78,6 +83,12 @@ internal sealed partial class WebSocketServer : IDisposable, IAsyncDisposable, I
 
     public ServerMetrics Metrics { get; } = new();
 
+    /// <summary>The clock for handshake deadlines and connection rates.</summary>
+    public TimeProvider Time { get; set; } = TimeProvider.System;
+
+    /// <summary>Accepted sockets and their limits (null before Start).</summary>
+    internal ConnectionSlots? Slots => _settings?.Slots;
+
     public int ConnectionCount => (int)Metrics.ConnectionsOpen;
 
     public void Start(Action<IWebSocketConnection> config)
@@ -91,7 +102,8 @@ internal sealed partial class WebSocketServer : IDisposable, IAsyncDisposable, I
         string path = Location.Path;
         _settings = new ServerSettings(Options, [.. SupportedSubProtocols], PathFilter ?? (p => p == path),
             config, Location.IsSecure, () => Certificate, EnabledSslProtocols, Metrics, Logger, HttpHandler,
-            new ConnectionLimiter(Options.MaxConnections, Options.MaxConnectionsPerIp), () => CertificateContext);
+            new ConnectionSlots(SlotLimits.From(Options), Time), () => CertificateContext,
+            new Logging.LogThrottle(Logger, "handshake failure", HandshakeLogLinesPerSecond, TimeSpan.FromSeconds(1), Time));
         if (Location.IsSecure && Certificate is null && CertificateContext is null)
         {
             throw new InvalidOperationException("A wss:// location needs a Certificate.");
@@ -106,6 +118,8 @@ internal sealed partial class WebSocketServer : IDisposable, IAsyncDisposable, I
         ListenerSocket.NoDelay = Options.NoDelay;
         Port = ((IPEndPoint)ListenerSocket.LocalEndPoint!).Port;
         _sweeper = new Timer(static s => ((WebSocketServer)s!).Sweep(), this, SweepPeriod(Options), SweepPeriod(Options));
+        _handshakeSweeper = Time.CreateTimer(static s => ((WebSocketServer)s!).SweepHandshakes(), this,
+            HandshakeSweepPeriod(Options), HandshakeSweepPeriod(Options));
 
         _acceptLoop = AcceptLoopAsync(_settings);
     }
@@ -179,6 +193,8 @@ internal sealed partial class WebSocketServer : IDisposable, IAsyncDisposable, I
 
             _stopping.Cancel();
             _sweeper?.Dispose();
+            _handshakeSweeper?.Dispose();
+            _settings?.HandshakeLog.Dispose();
         }
 
         ListenerSocket.Dispose();
@@ -208,13 +224,7 @@ internal sealed partial class WebSocketServer : IDisposable, IAsyncDisposable, I
             }
             catch (SocketException ex)
             {
-                // Out of file descriptors and the like: say so, back off a little, keep serving.
-                Logger.Warning("Accepting a connection failed: {Error}", ex.SocketErrorCode);
-                try
-                {
-                    await Task.Delay(100, token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
+                if (!await AcceptFailedAsync(settings, ex, token).ConfigureAwait(false))
                 {
                     return;
                 }
@@ -222,11 +232,31 @@ internal sealed partial class WebSocketServer : IDisposable, IAsyncDisposable, I
                 continue;
             }
 
-            var session = new ClientSession(client, settings, this);
+            if (_acceptFailures > 0)
+            {
+                Logger.Warning("Accepting connections again after {Failures} failed attempts", _acceptFailures);
+                _acceptFailures = 0;
+            }
+
+            if (RemoteAddress(client) is not { } address)
+            {
+                client.Dispose();
+                continue;
+            }
+
+            var admission = settings.Slots.Admit(client, address);
+            foreach (var shed in admission.Shed)
+            {
+                settings.Metrics.HandshakeShed();
+                shed.Reset();
+            }
+
+            var session = new ClientSession(client, settings, this, admission);
             lock (_gate)
             {
                 if (token.IsCancellationRequested)
                 {
+                    settings.Slots.Release(admission.Slot);
                     client.Dispose();
                     return;
                 }
@@ -235,6 +265,51 @@ internal sealed partial class WebSocketServer : IDisposable, IAsyncDisposable, I
             }
 
             session.Start();
+        }
+    }
+
+    /// <summary>The peer's address, or null when it is already gone (a reset right after the connect).</summary>
+    private static IPAddress? RemoteAddress(Socket client)
+    {
+        try
+        {
+            return (client.RemoteEndPoint as IPEndPoint)?.Address;
+        }
+        catch (SocketException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// accept() failed. Out of descriptors (EMFILE, ENFILE) must never reach the point where the
+    /// runtime itself cannot open one (it then cannot start a thread, and the process dies): the
+    /// slot limits keep a reserve, and should the limit be hit anyway the oldest unfinished handshake
+    /// gives its descriptor back and accepting pauses for a moment. Said once per episode.
+    /// </summary>
+    /// <returns>false when the server is stopping.</returns>
+    private async Task<bool> AcceptFailedAsync(ServerSettings settings, SocketException ex, CancellationToken token)
+    {
+        if (_acceptFailures++ == 0)
+        {
+            Logger.Warning("Accepting a connection failed: {Error}; pausing accepts and shedding unfinished handshakes until it works again",
+                ex.SocketErrorCode);
+        }
+
+        if (ex.SocketErrorCode is SocketError.TooManyOpenSockets && settings.Slots.ShedOldest() is { } oldest)
+        {
+            settings.Metrics.HandshakeShed();
+            oldest.Reset();
+        }
+
+        try
+        {
+            await Task.Delay(AcceptPause, Time, token).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
         }
     }
 
@@ -270,9 +345,9 @@ internal sealed partial class WebSocketServer : IDisposable, IAsyncDisposable, I
             tracked = _connections.Remove(connection);
         }
 
-        if (tracked)
+        if (tracked && connection.Slot is { } slot)
         {
-            _settings!.Limiter.Release(connection.Info.RemoteEndPoint.Address);
+            _settings!.Slots.Release(slot);
         }
     }
 }

@@ -27,11 +27,28 @@ internal sealed record WebSocketServerOptions
     /// <summary>... or this many bytes.</summary>
     public long SendQueueBytes { get; init; } = 1024 * 1024;
 
-    /// <summary>Connections served at once (handshakes included); over it the handshake gets 503. 0: no limit.</summary>
+    /// <summary>
+    /// Sockets held at once, counted from accept() (handshakes included). At the cap the oldest
+    /// unfinished handshake is reset to make room; when all are open connections a newcomer gets 503. 0: no limit.
+    /// </summary>
     public int MaxConnections { get; init; }
 
-    /// <summary>Connections served at once from one client address; over it the handshake gets 503. 0: no limit.</summary>
+    /// <summary>The same per client address. 0: no limit.</summary>
     public int MaxConnectionsPerIp { get; init; }
+
+    /// <summary>Unfinished handshakes at once; at the cap the oldest is reset. 0: no limit.</summary>
+    public int MaxHandshakes { get; init; }
+
+    /// <summary>Unfinished handshakes at once from one client address; at the cap that address's oldest is reset. 0: no limit.</summary>
+    public int MaxHandshakesPerIp { get; init; }
+
+    /// <summary>
+    /// New connections one address may open in a burst (a token bucket refilled over
+    /// <see cref="ConnectRateWindow"/>); beyond it they get 503 with Retry-After. 0: no limit.
+    /// </summary>
+    public int ConnectRateBurst { get; init; }
+
+    public TimeSpan ConnectRateWindow { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// Origins a browser may connect from (for example <c>https://chat.example.org</c>); a request with
