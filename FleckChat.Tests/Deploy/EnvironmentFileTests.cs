@@ -16,7 +16,11 @@ public sealed partial class EnvironmentFileTests
         Assert.IsGreaterThanOrEqualTo(19, options.Count);
         foreach (var (_, variable, defaultValue) in options)
         {
-            Assert.Contains($"#{variable}={defaultValue}", lines, $"{variable} with its default {defaultValue}");
+            // The connection cap follows the open-files limit: the file gives it for the unit's LimitNOFILE=65536.
+            string expected = variable == "FLECKCHAT_MAX_CONNECTIONS"
+                ? FleckChat.Hosting.DescriptorLimit.DefaultMaxConnections(65536).ToString(System.Globalization.CultureInfo.InvariantCulture)
+                : defaultValue;
+            Assert.Contains($"#{variable}={expected}", lines, $"{variable} with its default {expected}");
         }
 
         Assert.IsTrue(lines.All(l => l.Length == 0 || l.StartsWith('#')), "nothing is set: every line is a comment");

@@ -16,6 +16,8 @@ internal sealed partial class DaemonProcess : IAsyncDisposable
 
     public int Id => _process.Id;
 
+    public bool HasExited => _process.HasExited;
+
     public string Output => string.Join('\n', _lines);
 
     public static string DllPath => Path.Combine(AppContext.BaseDirectory, "fleckchat.dll");
