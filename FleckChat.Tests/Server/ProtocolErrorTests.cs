@@ -134,6 +134,19 @@ public sealed class ProtocolErrorTests
     }
 
     [TestMethod]
+    public async Task Close_ReasonNotUtf8SentWithTheHandshake_ClosesWith1007()
+    {
+        await using var server = TestServer.Start(_ => { });
+        await using var client = await RawClient.ConnectAsync(server.Port);
+
+        // One write: the server reads the close frame together with the request head.
+        await client.SendAsync([.. Encoding.Latin1.GetBytes(RawClient.UpgradeRequest()), .. RawClient.Frame(0x8, [0x03, 0xE8, 0xFF])]);
+
+        Assert.AreEqual(101, (await client.ReadResponseHeadAsync()).Status);
+        Assert.AreEqual(1007, await client.ReadCloseCodeAsync());
+    }
+
+    [TestMethod]
     public async Task ProtocolError_OneClient_OthersKeepChatting()
     {
         var (server, _) = TestServer.StartChat();

@@ -91,7 +91,10 @@ internal sealed class RawClient : IAsyncDisposable
     }
 
     /// <summary>Sends one frame; clients must mask, and <paramref name="mask"/> false breaks that rule on purpose.</summary>
-    public Task SendFrameAsync(byte opcode, byte[] payload, bool mask = true, bool fin = true)
+    public Task SendFrameAsync(byte opcode, byte[] payload, bool mask = true, bool fin = true) => SendAsync(Frame(opcode, payload, mask, fin));
+
+    /// <summary>The bytes of one frame, for sending together with something else (the upgrade request).</summary>
+    public static byte[] Frame(byte opcode, byte[] payload, bool mask = true, bool fin = true)
     {
         var key = mask ? RandomNumberGenerator.GetBytes(4) : [];
         var frame = FrameHeader(opcode, payload.Length, key, fin);
@@ -100,7 +103,7 @@ internal sealed class RawClient : IAsyncDisposable
             frame.Add(mask ? (byte)(payload[i] ^ key[i & 3]) : payload[i]);
         }
 
-        return SendAsync([.. frame]);
+        return [.. frame];
     }
 
     /// <summary>Sends only the (masked) header of a frame announcing <paramref name="payloadLength"/> bytes, and none of them.</summary>
