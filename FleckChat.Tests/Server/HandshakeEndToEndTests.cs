@@ -86,6 +86,49 @@ public sealed class HandshakeEndToEndTests
     }
 
     [TestMethod]
+    public async Task Request_PlainGet_Gets426WithOneConnectionHeader()
+    {
+        await using var server = Start();
+
+        var (status, head) = await RequestAsync(server, "GET /chat HTTP/1.1\r\nHost: x\r\n\r\n");
+
+        Assert.AreEqual(426, status);
+        var connection = head.Split("\r\n").Where(line => line.StartsWith("Connection:", StringComparison.OrdinalIgnoreCase)).ToArray();
+        Assert.HasCount(1, connection, head);
+        Assert.AreEqual("Connection: Upgrade, close", connection[0]);
+    }
+
+    [TestMethod]
+    public async Task Request_TlsClientHello_Gets400SayingPlainWsAtOnce()
+    {
+        await using var server = Start(new WebSocketServerOptions { HandshakeTimeout = TimeSpan.FromSeconds(60) });
+        await using var client = await RawClient.ConnectAsync(server.Port);
+
+        // The start of a TLS 1.2 ClientHello record, as a wss:// client sends it.
+        await client.SendAsync([0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xFC, 0x03, 0x03]);
+        var (status, _) = await client.ReadResponseHeadAsync().WaitAsync(TimeSpan.FromSeconds(5));
+
+        Assert.AreEqual(400, status);
+        string body = await client.ReadToEndAsync();
+        Assert.Contains("ws://", body);
+        Assert.Contains("not wss://", body);
+        Assert.AreEqual(0, _configured);
+    }
+
+    [TestMethod]
+    public async Task Request_FirstByteCannotStartMethod_Gets400AtOnce()
+    {
+        await using var server = Start(new WebSocketServerOptions { HandshakeTimeout = TimeSpan.FromSeconds(60) });
+        await using var client = await RawClient.ConnectAsync(server.Port);
+
+        await client.SendAsync([0x00, 0xFF]);
+        var (status, _) = await client.ReadResponseHeadAsync().WaitAsync(TimeSpan.FromSeconds(5));
+
+        Assert.AreEqual(400, status);
+        Assert.Contains("not an HTTP request", await client.ReadToEndAsync());
+    }
+
+    [TestMethod]
     public async Task Request_Post_Gets405()
     {
         await using var server = Start();

@@ -90,6 +90,63 @@ public sealed class ProtocolErrorTests
     }
 
     [TestMethod]
+    [DataRow(1L << 30)]
+    [DataRow(2 * 1000L)]
+    public async Task FrameHeader_AnnouncesOverLimit_ClosesWith1009WithoutTheBody(long announced)
+    {
+        await using var server = TestServer.Start(_ => { }, new WebSocketServerOptions { MaxMessageBytes = 1000 });
+        await using var client = await RawClient.ConnectAsync(server.Port);
+        await client.HandshakeAsync();
+
+        // Only the header: a server that waits for the body before counting never answers.
+        await client.SendFrameHeaderAsync(0x2, announced);
+
+        Assert.AreEqual(1009, await client.ReadCloseCodeAsync());
+    }
+
+    [TestMethod]
+    public async Task FrameHeader_FragmentsTogetherOverLimit_ClosesWith1009WithoutTheBody()
+    {
+        await using var server = TestServer.Start(_ => { }, new WebSocketServerOptions { MaxMessageBytes = 4096 });
+        await using var client = await RawClient.ConnectAsync(server.Port);
+        await client.HandshakeAsync();
+
+        // 3000 bytes arrive whole; the next fragment's header alone takes the message to 6000.
+        await client.SendFrameAsync(0x1, new byte[3000], fin: false);
+        await client.SendFrameHeaderAsync(0x0, 3000, fin: false);
+
+        Assert.AreEqual(1009, await client.ReadCloseCodeAsync());
+    }
+
+    [TestMethod]
+    public async Task Close_ReasonNotUtf8_ClosesWith1007()
+    {
+        var closed = new Signal<bool>();
+        await using var server = TestServer.Start(c => c.OnClose = () => closed.Set(true));
+        await using var client = await RawClient.ConnectAsync(server.Port);
+        await client.HandshakeAsync();
+
+        // Code 1000, then a reason with a broken two-byte sequence.
+        await client.SendFrameAsync(0x8, [0x03, 0xE8, 0x68, 0xC3, 0x28]);
+
+        Assert.AreEqual(1007, await client.ReadCloseCodeAsync());
+        Assert.IsTrue(await closed.Task.Bounded());
+    }
+
+    [TestMethod]
+    public async Task Close_ReasonNotUtf8SentWithTheHandshake_ClosesWith1007()
+    {
+        await using var server = TestServer.Start(_ => { });
+        await using var client = await RawClient.ConnectAsync(server.Port);
+
+        // One write: the server reads the close frame together with the request head.
+        await client.SendAsync([.. Encoding.Latin1.GetBytes(RawClient.UpgradeRequest()), .. RawClient.Frame(0x8, [0x03, 0xE8, 0xFF])]);
+
+        Assert.AreEqual(101, (await client.ReadResponseHeadAsync()).Status);
+        Assert.AreEqual(1007, await client.ReadCloseCodeAsync());
+    }
+
+    [TestMethod]
     public async Task ProtocolError_OneClient_OthersKeepChatting()
     {
         var (server, _) = TestServer.StartChat();

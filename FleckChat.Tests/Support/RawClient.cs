@@ -97,36 +97,49 @@ internal sealed class RawClient : IAsyncDisposable
     }
 
     /// <summary>Sends one frame; clients must mask, and <paramref name="mask"/> false breaks that rule on purpose.</summary>
-    public Task SendFrameAsync(byte opcode, byte[] payload, bool mask = true, bool fin = true)
-    {
-        var frame = new List<byte> { (byte)((fin ? 0x80 : 0) | opcode) };
-        byte maskBit = mask ? (byte)0x80 : (byte)0;
-        if (payload.Length <= 125)
-        {
-            frame.Add((byte)(maskBit | payload.Length));
-        }
-        else if (payload.Length <= ushort.MaxValue)
-        {
-            frame.Add((byte)(maskBit | 126));
-            frame.Add((byte)(payload.Length >> 8));
-            frame.Add((byte)payload.Length);
-        }
-        else
-        {
-            frame.Add((byte)(maskBit | 127));
-            var length = new byte[8];
-            BinaryPrimitives.WriteUInt64BigEndian(length, (ulong)payload.Length);
-            frame.AddRange(length);
-        }
+    public Task SendFrameAsync(byte opcode, byte[] payload, bool mask = true, bool fin = true) => SendAsync(Frame(opcode, payload, mask, fin));
 
+    /// <summary>The bytes of one frame, for sending together with something else (the upgrade request).</summary>
+    public static byte[] Frame(byte opcode, byte[] payload, bool mask = true, bool fin = true)
+    {
         var key = mask ? RandomNumberGenerator.GetBytes(4) : [];
-        frame.AddRange(key);
+        var frame = FrameHeader(opcode, payload.Length, key, fin);
         for (int i = 0; i < payload.Length; i++)
         {
             frame.Add(mask ? (byte)(payload[i] ^ key[i & 3]) : payload[i]);
         }
 
-        return SendAsync([.. frame]);
+        return [.. frame];
+    }
+
+    /// <summary>Sends only the (masked) header of a frame announcing <paramref name="payloadLength"/> bytes, and none of them.</summary>
+    public Task SendFrameHeaderAsync(byte opcode, long payloadLength, bool fin = true) =>
+        SendAsync([.. FrameHeader(opcode, payloadLength, RandomNumberGenerator.GetBytes(4), fin)]);
+
+    private static List<byte> FrameHeader(byte opcode, long payloadLength, byte[] key, bool fin)
+    {
+        var frame = new List<byte> { (byte)((fin ? 0x80 : 0) | opcode) };
+        byte maskBit = key.Length > 0 ? (byte)0x80 : (byte)0;
+        if (payloadLength <= 125)
+        {
+            frame.Add((byte)(maskBit | payloadLength));
+        }
+        else if (payloadLength <= ushort.MaxValue)
+        {
+            frame.Add((byte)(maskBit | 126));
+            frame.Add((byte)(payloadLength >> 8));
+            frame.Add((byte)payloadLength);
+        }
+        else
+        {
+            frame.Add((byte)(maskBit | 127));
+            var length = new byte[8];
+            BinaryPrimitives.WriteUInt64BigEndian(length, (ulong)payloadLength);
+            frame.AddRange(length);
+        }
+
+        frame.AddRange(key);
+        return frame;
     }
 
     /// <summary>Reads one server frame (servers never mask).</summary>
@@ -166,6 +179,18 @@ internal sealed class RawClient : IAsyncDisposable
                 return payload.Length >= 2 ? BinaryPrimitives.ReadUInt16BigEndian(payload) : 1005;
             }
         }
+    }
+
+    /// <summary>Reads until the server closes the connection and returns what came after what was already read (a response body).</summary>
+    public async Task<string> ReadToEndAsync()
+    {
+        while (await FillAsync())
+        {
+        }
+
+        string rest = Encoding.Latin1.GetString(_buffer, _start, _end - _start);
+        _start = _end;
+        return rest;
     }
 
     /// <summary>True once the server has closed the TCP connection (end of stream or reset).</summary>

@@ -3,7 +3,7 @@ namespace FleckChat.Server;
 /// <summary>Why a connection did not become a WebSocket, in the few kinds worth counting apart.</summary>
 internal enum HandshakeFailure
 {
-    /// <summary>400: a malformed or incomplete upgrade request, or no acceptable subprotocol.</summary>
+    /// <summary>400: a malformed or incomplete upgrade request, bytes that are not HTTP at all (TLS on the plain port included), or no acceptable subprotocol.</summary>
     BadRequest,
 
     /// <summary>403: a browser from an origin that is not allowed.</summary>

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text;
+using FleckChat.Server.Transport;
 
 namespace FleckChat.Server;
 
@@ -76,7 +77,9 @@ internal sealed partial class WebSocketConnection
                 length += result.Count;
                 if (length > max)
                 {
-                    await RefuseTooBigAsync(max).ConfigureAwait(false);
+                    // The observer has normally refused this message at its header already.
+                    RefuseTooBig();
+                    await DiscardUntilCloseAsync().ConfigureAwait(false);
                     return false;
                 }
             }
@@ -107,15 +110,41 @@ internal sealed partial class WebSocketConnection
         return larger;
     }
 
+    int IFrameListener.MaxMessageBytes => Options.MaxMessageBytes;
+
+    /// <summary>Called by the observer as soon as a frame header takes a message over the limit.</summary>
+    void IFrameListener.MessageTooBig() => RefuseTooBig();
+
     /// <summary>
-    /// Over the size limit: close with 1009 and throw away whatever the client still sends until its
-    /// close frame arrives (or the close timeout aborts the connection). Nothing more is buffered.
+    /// Called by the observer before the WebSocket sees the close frame: our 1007 must leave first, or
+    /// the WebSocket answers 1002 on its own. The peer is leaving, so what is queued for it is dropped.
     /// </summary>
-    private async Task RefuseTooBigAsync(int max)
+    Task IFrameListener.InvalidCloseReason()
     {
+        Log.Debug("Connection {ConnectionId} sent a close reason that is not UTF-8; closing with 1007", Info.Id);
+        _available = false;
+        return CutOffAsync(_sendLoop.RequestClose(WebSocketCloseStatus.InvalidPayloadData, "close reason not UTF-8", dropQueued: true));
+    }
+
+    /// <summary>Over the size limit: close with 1009, once (a connection already closing is left alone).</summary>
+    private void RefuseTooBig()
+    {
+        if (!_available)
+        {
+            return;
+        }
+
         Log.Information("Connection {ConnectionId} from {RemoteEndPoint} sent a message over {MaxMessageBytes} bytes; closing with 1009",
-            Info.Id, Info.RemoteEndPoint, max);
-        Close((int)WebSocketCloseStatus.MessageTooBig, $"message over {max} bytes");
+            Info.Id, Info.RemoteEndPoint, Options.MaxMessageBytes);
+        Close((int)WebSocketCloseStatus.MessageTooBig, $"message over {Options.MaxMessageBytes} bytes");
+    }
+
+    /// <summary>
+    /// After a refusal: throw away whatever the client still sends until its close frame arrives (or
+    /// the close timeout aborts the connection). Nothing more is buffered.
+    /// </summary>
+    private async Task DiscardUntilCloseAsync()
+    {
         byte[] scratch = ArrayPool<byte>.Shared.Rent(InitialReceiveBufferSize);
         try
         {

@@ -103,7 +103,7 @@ internal sealed partial class WebSocketConnection
 
     /// <summary>
     /// A slow consumer's send loop may be stuck behind a full socket buffer, so the close frame gets
-    /// CloseTimeout to go out; after that the connection is aborted.
+    /// CloseTimeout to go out; after that the connection is aborted. Never faults.
     /// </summary>
     private async Task CutOffAsync(CloseRequest close)
     {
@@ -113,7 +113,7 @@ internal sealed partial class WebSocketConnection
         }
         catch (TimeoutException)
         {
-            Log.Debug("Slow consumer {ConnectionId} did not take its close frame in time; aborting", Info.Id);
+            Log.Debug("Connection {ConnectionId} did not take its close frame in time; aborting", Info.Id);
             Abort();
         }
     }

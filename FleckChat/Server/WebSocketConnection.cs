@@ -11,7 +11,7 @@ namespace FleckChat.Server;
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable",
     Justification = "The connection owns its life: RunAsync disposes the close timer and the socket when it ends.")]
-internal sealed partial class WebSocketConnection : IWebSocketConnection, ISendLoopOwner, IControlFrameListener
+internal sealed partial class WebSocketConnection : IWebSocketConnection, ISendLoopOwner, IFrameListener
 {
     private static readonly Action NoAction = static () => { };
     private static readonly Action<string> NoText = static _ => { };
@@ -140,7 +140,7 @@ internal sealed partial class WebSocketConnection : IWebSocketConnection, ISendL
         return SendWithTask(OutboundMessage.Control(opcode, payload));
     }
 
-    void IControlFrameListener.ControlFrameReceived(byte opcode, byte[] payload)
+    void IFrameListener.ControlFrameReceived(byte opcode, byte[] payload)
     {
         if (opcode == 0x9)
         {

@@ -10,6 +10,9 @@ namespace FleckChat.Server.Handshake;
 /// </summary>
 internal static class HttpRequestParser
 {
+    /// <summary>The first byte of a TLS handshake record: what a wss:// client sends first.</summary>
+    private const byte TlsHandshakeRecord = 0x16;
+
     // Headers that must appear once; a repeat is a malformed request, not a list.
     private static readonly string[] SingletonHeaders = ["Host", "Sec-WebSocket-Key", "Sec-WebSocket-Version"];
 
@@ -52,6 +55,19 @@ internal static class HttpRequestParser
         request = new HttpRequest(method, target, version, headers, head.ToArray());
         return true;
     }
+
+    /// <summary>
+    /// Checks the first byte a client sends: a request line starts with a method, a token. A TLS
+    /// record (0x16, a ClientHello) means a wss:// client on the plain port and gets a reason saying
+    /// so; any other byte that cannot start a token means the client does not speak HTTP at all.
+    /// </summary>
+    /// <returns>The reason for a 400, or null when the byte can start a request.</returns>
+    public static string? CannotStartRequest(byte first) => first switch
+    {
+        TlsHandshakeRecord => "this port speaks plain ws:// (HTTP), not TLS: connect with ws://, not wss://",
+        _ when !IsToken([first]) => "not an HTTP request",
+        _ => null,
+    };
 
     private static bool TryParseRequestLine(ReadOnlySpan<byte> line, out string method, out string target, out string version, out string error)
     {

@@ -45,7 +45,11 @@ internal static class HttpResponses
         return response;
     }
 
-    /// <summary>A complete response with a body, closing the connection afterwards.</summary>
+    /// <summary>
+    /// A complete response with a body, closing the connection afterwards. A <c>Connection</c> among
+    /// <paramref name="extraHeaders"/> (a 426 names <c>Upgrade</c>) is joined with <c>close</c> into
+    /// the one <c>Connection</c> header.
+    /// </summary>
     public static byte[] Plain(int status, string contentType, ReadOnlySpan<byte> body,
         IEnumerable<KeyValuePair<string, string>> extraHeaders, bool includeBody = true)
     {
@@ -53,10 +57,22 @@ internal static class HttpResponses
             .Append("HTTP/1.1 ").Append(status).Append(' ').Append(ReasonPhrase(status)).Append("\r\n")
             .Append("Content-Type: ").Append(contentType).Append("\r\n")
             .Append("Content-Length: ").Append(body.Length).Append("\r\n")
-            .Append("Connection: close\r\n");
+            .Append("Connection: ");
         foreach (var (name, value) in extraHeaders)
         {
-            sb.Append(name).Append(": ").Append(value).Append("\r\n");
+            if (name.Equals("Connection", StringComparison.OrdinalIgnoreCase))
+            {
+                sb.Append(value).Append(", ");
+            }
+        }
+
+        sb.Append("close\r\n");
+        foreach (var (name, value) in extraHeaders)
+        {
+            if (!name.Equals("Connection", StringComparison.OrdinalIgnoreCase))
+            {
+                sb.Append(name).Append(": ").Append(value).Append("\r\n");
+            }
         }
 
         sb.Append("\r\n");

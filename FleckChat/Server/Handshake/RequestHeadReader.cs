@@ -34,6 +34,12 @@ internal static class RequestHeadReader
                     return RequestHead.Closed;
                 }
 
+                if (length == 0 && HttpRequestParser.CannotStartRequest(buffer[0]) is { } notHttp)
+                {
+                    // Answered at once: waiting for an end of head that will never come only holds the connection.
+                    return RequestHead.Rejected(HandshakeRejection.BadRequest(notHttp));
+                }
+
                 int searchFrom = Math.Max(0, length - 3);
                 length += read;
                 int end = buffer.AsSpan(searchFrom, length - searchFrom).IndexOf("\r\n\r\n"u8);

@@ -7,7 +7,8 @@ namespace FleckChat.Server.Transport;
 /// The stream a server-side WebSocket runs over. It does three small things for the layer above:
 /// <list type="bullet">
 /// <item>replays the bytes a client sent right after its handshake (they were read with the request head);</item>
-/// <item>shows every byte read to a <see cref="ControlFrameObserver"/>, so pings and pongs can be reported;</item>
+/// <item>shows every byte read to a <see cref="ControlFrameObserver"/> (pings, pongs, oversized messages,
+/// bad close reasons) and, when it asks, holds those bytes back until our close frame has gone out;</item>
 /// <item>gathers writes while <see cref="Coalesce"/> is on and sends them with one write in
 /// <see cref="FlushPendingAsync"/>: the send loop turns a burst of frames into one syscall.</item>
 /// </list>
@@ -35,7 +36,7 @@ internal sealed partial class ConnectionStream : AsyncOnlyStream
     {
         if (_prefix is not null)
         {
-            return new ValueTask<int>(ReadPrefix(buffer.Span));
+            return ReadPrefix(buffer.Span);
         }
 
         // The WebSocket waits for an idle peer with a zero-byte read: pass it straight down, so that
@@ -50,24 +51,33 @@ internal sealed partial class ConnectionStream : AsyncOnlyStream
         if (read > 0)
         {
             Volatile.Write(ref _lastReceived, Environment.TickCount64);
-            _observer?.Observe(buffer.Span[..read]);
+            if (_observer?.Observe(buffer.Span[..read]) is { } first)
+            {
+                await first.ConfigureAwait(false);
+            }
         }
 
         return read;
     }
 
-    private int ReadPrefix(Span<byte> destination)
+    private ValueTask<int> ReadPrefix(Span<byte> destination)
     {
         var prefix = _prefix!;
         int read = Math.Min(destination.Length, prefix.Length - _prefixOffset);
         prefix.AsSpan(_prefixOffset, read).CopyTo(destination);
-        _observer?.Observe(prefix.AsSpan(_prefixOffset, read));
+        var first = _observer?.Observe(prefix.AsSpan(_prefixOffset, read));
         _prefixOffset += read;
         if (_prefixOffset == prefix.Length)
         {
             _prefix = null;
         }
 
+        return first is null ? new ValueTask<int>(read) : AfterAsync(first, read);
+    }
+
+    private static async ValueTask<int> AfterAsync(Task first, int read)
+    {
+        await first.ConfigureAwait(false);
         return read;
     }
 

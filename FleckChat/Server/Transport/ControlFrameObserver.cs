@@ -1,31 +1,48 @@
 using System.Runtime.CompilerServices;
+using System.Text.Unicode;
 
 namespace FleckChat.Server.Transport;
 
 /// <summary>
-/// Watches the bytes a server-side WebSocket reads and reports each ping and pong the client sends.
-/// .NET's WebSocket answers pings itself and does not surface them, and Fleck's interface has
-/// OnPing/OnPong, so we follow the frame boundaries (header, then skip the payload) without
-/// interpreting anything else. Framing errors are the WebSocket's to report: on anything odd the
-/// observer stops watching.
+/// Watches the bytes a server-side WebSocket reads, following the frame boundaries (header, then
+/// skip the payload), for the few things .NET's WebSocket does not do the way we need:
+/// <list type="bullet">
+/// <item>it answers pings itself and does not surface them, and Fleck's interface has OnPing/OnPong:
+/// each ping and pong is reported;</item>
+/// <item>it learns a message's size only as the payload arrives: a data frame whose header (or whose
+/// message so far) announces more than the listener's limit is reported as soon as the header is read;</item>
+/// <item>it answers a close frame whose reason is not UTF-8 with 1002, where RFC 6455 (8.1) asks for
+/// 1007: that frame is reported before the WebSocket sees it, so our close can go out first.</item>
+/// </list>
+/// Other framing errors are the WebSocket's to report: on anything odd, and after a refusal or a
+/// close frame, the observer stops watching.
 /// </summary>
 internal sealed class ControlFrameObserver
 {
+    private const byte OpContinuation = 0x0;
+    private const byte OpClose = 0x8;
     private const byte OpPing = 0x9;
     private const byte OpPong = 0xA;
 
     private HeaderBytes _header;
     private int _headerLength;
     private long _payloadRemaining;
+    private long _messageBytes;
     private byte[]? _control;
     private int _controlOffset;
     private bool _stopped;
 
-    /// <summary>Who hears about pings and pongs; frames seen before it is set are not reported.</summary>
-    public IControlFrameListener? Listener { get; set; }
+    /// <summary>Who hears about frames; set before the WebSocket reads its first byte.</summary>
+    public IFrameListener? Listener { get; set; }
 
-    public void Observe(ReadOnlySpan<byte> data)
+    /// <summary>Follows <paramref name="data"/>, the next bytes read from the peer.</summary>
+    /// <returns>
+    /// A task the caller awaits before handing these bytes to the WebSocket (our close frame, which
+    /// must leave before the WebSocket answers the peer's), or null.
+    /// </returns>
+    public Task? Observe(ReadOnlySpan<byte> data)
     {
+        Task? first = null;
         while (!data.IsEmpty && !_stopped)
         {
             if (_payloadRemaining > 0)
@@ -41,7 +58,7 @@ internal sealed class ControlFrameObserver
                 data = data[n..];
                 if (_payloadRemaining == 0)
                 {
-                    FrameComplete();
+                    first = FrameComplete();
                 }
 
                 continue;
@@ -52,9 +69,11 @@ internal sealed class ControlFrameObserver
             int needed = HeaderLength();
             if (_headerLength == needed)
             {
-                HeaderComplete();
+                first = HeaderComplete();
             }
         }
+
+        return first;
     }
 
     private int HeaderLength()
@@ -70,7 +89,7 @@ internal sealed class ControlFrameObserver
         return 2 + extended + mask;
     }
 
-    private void HeaderComplete()
+    private Task? HeaderComplete()
     {
         int length7 = _header[1] & 0x7F;
         long length = length7 switch
@@ -85,19 +104,43 @@ internal sealed class ControlFrameObserver
         if (length < 0 || (isControl && length > 125))
         {
             _stopped = true;
-            return;
+            return null;
+        }
+
+        if (!isControl && IsOverLimit(opcode, length))
+        {
+            _stopped = true;
+            Listener?.MessageTooBig();
+            return null;
         }
 
         _payloadRemaining = length;
-        _control = opcode is OpPing or OpPong ? new byte[length] : null;
+        _control = opcode is OpPing or OpPong or OpClose ? new byte[length] : null;
         _controlOffset = 0;
-        if (length == 0)
-        {
-            FrameComplete();
-        }
+        return length == 0 ? FrameComplete() : null;
     }
 
-    private void FrameComplete()
+    /// <summary>Adds a data frame to its message; true when the message now announces more than the limit.</summary>
+    private bool IsOverLimit(byte opcode, long length)
+    {
+        if (Listener is not { } listener)
+        {
+            return false;
+        }
+
+        // A continuation adds to the message; any other data frame starts one. Compared before adding,
+        // so a 63-bit length cannot overflow the total.
+        long before = opcode == OpContinuation ? _messageBytes : 0;
+        if (length > listener.MaxMessageBytes - before)
+        {
+            return true;
+        }
+
+        _messageBytes = before + length;
+        return false;
+    }
+
+    private Task? FrameComplete()
     {
         byte opcode = (byte)(_header[0] & 0x0F);
         byte[]? payload = _control;
@@ -112,10 +155,20 @@ internal sealed class ControlFrameObserver
 
         _headerLength = 0;
         _control = null;
-        if (payload is not null)
+        if (payload is null)
+        {
+            return null;
+        }
+
+        if (opcode != OpClose)
         {
             Listener?.ControlFrameReceived(opcode, payload);
+            return null;
         }
+
+        // Nothing after a close frame counts. A one-byte payload or a bad code is the WebSocket's 1002.
+        _stopped = true;
+        return payload.Length > 2 && !Utf8.IsValid(payload.AsSpan(2)) ? Listener?.InvalidCloseReason() : null;
     }
 
     [InlineArray(14)]
@@ -123,10 +176,4 @@ internal sealed class ControlFrameObserver
     {
         private byte _first;
     }
-}
-
-/// <summary>Told about each ping (0x9) and pong (0xA) a client sends, with its unmasked payload.</summary>
-internal interface IControlFrameListener
-{
-    void ControlFrameReceived(byte opcode, byte[] payload);
 }
