@@ -10,8 +10,8 @@ namespace FleckChat.Hosting.Http;
 
 /// <summary>
 /// The daemon's plain-HTTP side. On the chat port: the browser page at /, and /healthz and /metrics
-/// unless <c>--metrics-bind</c> moves those two to a listener of their own (a second server that
-/// serves no WebSocket path). That listener is stopped last, so during a shutdown it keeps answering
+/// (the latter for local clients only, see <see cref="MetricsAccess"/>) unless <c>--metrics-bind</c>
+/// moves those two to a listener of their own (a second server that serves no WebSocket path). That listener is stopped last, so during a shutdown it keeps answering
 /// /healthz with 503 while the members are being closed; the chat port stops accepting at once.
 /// </summary>
 internal sealed class DaemonHttp : IAsyncDisposable
@@ -44,7 +44,8 @@ internal sealed class DaemonHttp : IAsyncDisposable
             };
         }
 
-        observability.Map("/healthz", health.Handle).Map("/metrics", metrics.Handle);
+        observability.Map("/healthz", health.Handle).Map("/metrics", request =>
+            MetricsAccess.Allows(options, request.RemoteEndPoint?.Address) ? metrics.Handle(request) : PlainResponses.NotFound(request.Path));
     }
 
     public DaemonStatus Status { get; } = new();
