@@ -20,12 +20,13 @@ internal sealed class DaemonHttp : IAsyncDisposable
     private readonly IPEndPoint? _metricsBind;
     private readonly ILogger _log;
 
-    public DaemonHttp(DaemonOptions options, WebSocketServer chatServer, ChatServer chat, string version, ILogger log)
+    /// <param name="logFiles">The log files whose failures /healthz and /metrics report; none when the daemon writes no files.</param>
+    public DaemonHttp(DaemonOptions options, WebSocketServer chatServer, ChatServer chat, string version, ILogger log, LogFiles? logFiles)
     {
         _log = log;
         _metricsBind = options.MetricsBind;
-        var health = new HealthEndpoint(Status, () => chatServer.Metrics.ConnectionsOpen, version);
-        var metrics = new MetricsEndpoint(DaemonMetrics.Create(chatServer.Metrics, chat, version));
+        var health = new HealthEndpoint(Status, () => chatServer.Metrics.ConnectionsOpen, version, () => logFiles?.IsFailing ?? false);
+        var metrics = new MetricsEndpoint(DaemonMetrics.Create(chatServer.Metrics, chat, version, () => logFiles?.FailedEvents ?? 0));
         // Built on the first request: it hashes its script and style for the CSP, and hashing loads
         // OpenSSL, which a daemon nobody browses to need not carry (about 3.5 MB).
         var page = new Lazy<ChatPage>(() => new ChatPage(options.Path));
