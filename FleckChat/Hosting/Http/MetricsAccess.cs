@@ -12,9 +12,5 @@ namespace FleckChat.Hosting.Http;
 internal static class MetricsAccess
 {
     public static bool Allows(DaemonOptions options, IPAddress? client) =>
-        options.MetricsBind is not null || options.MetricsPublic || (client is not null && IsLoopback(client));
-
-    // IPAddress.IsLoopback does not see 127.0.0.1 behind ::ffff:, the form a dual-mode (::) listener reports.
-    private static bool IsLoopback(IPAddress address) =>
-        IPAddress.IsLoopback(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address);
+        options.MetricsBind is not null || options.MetricsPublic || (client is not null && IPAddress.IsLoopback(client));
 }
