@@ -53,6 +53,7 @@ public sealed partial class LogFailureTests
             var failing = await HttpProbe.ScrapeAsync($"http://127.0.0.1:{port}");
             Assert.IsGreaterThanOrEqualTo(3, failing["fleckchat_log_failures_total"], "listening, and two joins at least");
             Assert.HasCount(1, CannotWriteLine().Matches(daemon.Output), daemon.Output);
+            Assert.HasCount(1, CannotWriteLine().Matches(daemon.ErrorOutput), "on stderr, where journald reads it");
 
             File.Delete(Path.GetDirectoryName(directory)!);
             daemon.Signal("HUP");
@@ -61,7 +62,7 @@ public sealed partial class LogFailureTests
             var (_, body, response) = await HttpProbe.GetAsync($"http://127.0.0.1:{port}/healthz");
             response.Dispose();
             Assert.AreEqual("ok", JsonDocument.Parse(body).RootElement.GetProperty("logs").GetString());
-            Assert.HasCount(1, WrittenAgainLine().Matches(daemon.Output), daemon.Output);
+            Assert.HasCount(1, WrittenAgainLine().Matches(daemon.ErrorOutput), daemon.Output);
             string text = await File.ReadAllTextAsync(Directory.GetFiles(directory).Single());
             Assert.Contains("Log files written again after", text);
         }
