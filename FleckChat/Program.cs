@@ -77,7 +77,7 @@ internal static class Program
         var logFiles = LoggerFactory.OpenFiles(options);
         await using var log = LoggerFactory.Create(options, logFiles);
         using var systemd = new SystemdNotifier(service.NotifySocket, log);
-        var daemon = new ChatDaemon(options, log, listener: service.Listener);
+        var daemon = new ChatDaemon(options, log, listener: service.Listener, logFiles: logFiles);
         daemon.Server.CertificateContext = certificate?.Context;
         try
         {

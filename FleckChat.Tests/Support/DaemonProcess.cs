@@ -9,6 +9,7 @@ internal sealed partial class DaemonProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _lines = new();
+    private readonly ConcurrentQueue<string> _errorLines = new();
     private readonly List<(Regex Pattern, TaskCompletionSource<Match> Found)> _waiters = [];
     private readonly object _gate = new();
 
@@ -19,6 +20,9 @@ internal sealed partial class DaemonProcess : IAsyncDisposable
     public bool HasExited => _process.HasExited;
 
     public string Output => string.Join('\n', _lines);
+
+    /// <summary>What it wrote on stderr alone (<see cref="Output"/> holds it too).</summary>
+    public string ErrorOutput => string.Join('\n', _errorLines);
 
     public static string DllPath => Path.Combine(AppContext.BaseDirectory, "fleckchat.dll");
 
@@ -60,7 +64,15 @@ internal sealed partial class DaemonProcess : IAsyncDisposable
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         var daemon = new DaemonProcess(process);
         process.OutputDataReceived += (_, e) => daemon.OnLine(e.Data);
-        process.ErrorDataReceived += (_, e) => daemon.OnLine(e.Data);
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                daemon._errorLines.Enqueue(e.Data);
+            }
+
+            daemon.OnLine(e.Data);
+        };
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();

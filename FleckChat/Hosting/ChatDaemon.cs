@@ -18,7 +18,8 @@ internal sealed class ChatDaemon : IAsyncDisposable
     private readonly WebSocketServer _server;
 
     /// <param name="listener">A listening socket to serve on (socket activation) instead of binding the options' address.</param>
-    public ChatDaemon(DaemonOptions options, ILogger log, TimeProvider? time = null, Socket? listener = null)
+    /// <param name="logFiles">The log files <paramref name="log"/> writes, whose failures /healthz and /metrics report.</param>
+    public ChatDaemon(DaemonOptions options, ILogger log, TimeProvider? time = null, Socket? listener = null, LogFiles? logFiles = null)
     {
         _options = options;
         _log = log;
@@ -28,7 +29,7 @@ internal sealed class ChatDaemon : IAsyncDisposable
         _server.Logger = log;
         _server.SupportedSubProtocols = [JsonFormat.SubProtocol];
         _server.PathFilter = Chat.IsPathServed;
-        Http = new DaemonHttp(options, _server, Chat, Version, log);
+        Http = new DaemonHttp(options, _server, Chat, Version, log, logFiles);
         _server.HttpHandler = Http.PublicRouter.Handle;
     }
 

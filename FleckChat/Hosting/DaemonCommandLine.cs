@@ -32,6 +32,7 @@ internal sealed class DaemonCommandLine
     private readonly Option<OnOff> _joinNotices;
     private readonly Option<int> _maxRooms;
     private readonly Option<IPEndPoint?> _metricsBind;
+    private readonly Option<OnOff> _metricsPublic;
     private readonly Option<string?> _cert;
     private readonly Option<string?> _key;
 
@@ -82,6 +83,8 @@ internal sealed class DaemonCommandLine
         _metricsBind = OptionBuilder.Create("--metrics-bind", "FLECKCHAT_METRICS_BIND", defaults.MetricsBind,
             "Serve /healthz and /metrics on this ADDRESS:PORT (e.g. 127.0.0.1:9100) instead of the chat port.", ParseEndPoint, getEnvironment,
             "address:port");
+        _metricsPublic = OptionBuilder.Create("--metrics-public", "FLECKCHAT_METRICS_PUBLIC", defaults.MetricsPublic ? OnOff.On : OnOff.Off,
+            "Serve /metrics on the chat port to every client, not only to local ones (127.0.0.1, ::1): on or off.", ParseSwitch, getEnvironment, "on|off");
         _cert = OptionBuilder.Create("--cert", "FLECKCHAT_CERT", defaults.CertificatePath,
             "Serve wss:// with this certificate: a PEM file (a full chain works) or a PKCS#12 file without password. SIGHUP reloads it.",
             ParseFile, getEnvironment);
@@ -91,7 +94,7 @@ internal sealed class DaemonCommandLine
         {
             _port, _bind, _path, _maxMessageBytes, _logDir, _logLevel,
             _history, _maxTextBytes, _rateLimit, _floodWindows, _maxConnections, _maxConnectionsPerIp, _maxHandshakes, _maxHandshakesPerIp, _connectRatePerIp, _allowedOrigins,
-            _idleTimeout, _joinNotices, _maxRooms, _metricsBind, _cert, _key,
+            _idleTimeout, _joinNotices, _maxRooms, _metricsBind, _metricsPublic, _cert, _key,
         };
     }
 
@@ -119,6 +122,7 @@ internal sealed class DaemonCommandLine
         JoinNotices = result.GetValue(_joinNotices) == OnOff.On,
         MaxRooms = result.GetValue(_maxRooms),
         MetricsBind = result.GetValue(_metricsBind),
+        MetricsPublic = result.GetValue(_metricsPublic) == OnOff.On,
         CertificatePath = result.GetValue(_cert),
         KeyPath = result.GetValue(_key),
     };

@@ -53,6 +53,9 @@ internal sealed record DaemonOptions
     /// <summary>Where /healthz and /metrics get a listener of their own; null serves them on the chat port.</summary>
     public IPEndPoint? MetricsBind { get; init; }
 
+    /// <summary>Serve /metrics on the chat port to any client, not only to local ones (127.0.0.1, ::1).</summary>
+    public bool MetricsPublic { get; init; }
+
     /// <summary>PEM certificate (chain) or PKCS#12 file; when set, the daemon serves wss://.</summary>
     public string? CertificatePath { get; init; }
 

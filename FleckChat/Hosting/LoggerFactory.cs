@@ -40,16 +40,33 @@ internal static class LoggerFactory
         return configuration.CreateLogger();
     }
 
-    /// <summary>The daily rolling files, as a sink that <see cref="LogFiles.Reopen"/> can close and open again.</summary>
-    public static LogFiles OpenFiles(DaemonOptions options) => new(() => new LoggerConfiguration()
-        .MinimumLevel.Verbose()
-        .WriteTo.File(
-            Path.Combine(options.LogDirectory, FileNamePattern),
-            outputTemplate: FileTemplate,
-            formatProvider: CultureInfo.InvariantCulture,
-            rollingInterval: RollingInterval.Day,
-            fileSizeLimitBytes: FileSizeLimitBytes,
-            rollOnFileSizeLimit: true,
-            retainedFileCountLimit: RetainedFileCount)
-        .CreateLogger());
+    /// <summary>
+    /// The daily rolling files, as a sink that <see cref="LogFiles.Reopen"/> can close and open again and
+    /// that says on stderr when they cannot be written.
+    /// </summary>
+    public static LogFiles OpenFiles(DaemonOptions options, Action<LogEventLevel, string>? announce = null, TimeProvider? time = null) => new(
+        Path.GetFullPath(options.LogDirectory),
+        listener => new LoggerConfiguration()
+            .MinimumLevel.Verbose()
+            // Fallible hands the listener to the file sink (which reports files it cannot open) and
+            // reports what the sink throws (a write on a full disk).
+            .WriteTo.Fallible(
+                files => files.File(
+                    Path.Combine(options.LogDirectory, FileNamePattern),
+                    outputTemplate: FileTemplate,
+                    formatProvider: CultureInfo.InvariantCulture,
+                    rollingInterval: RollingInterval.Day,
+                    fileSizeLimitBytes: FileSizeLimitBytes,
+                    rollOnFileSizeLimit: true,
+                    retainedFileCountLimit: RetainedFileCount),
+                listener)
+            .CreateLogger(),
+        announce ?? AnnounceOnStderr,
+        time);
+
+    private static void AnnounceOnStderr(LogEventLevel level, string line)
+    {
+        string prefix = JournalFormatter.IsJournalStream(Environment.GetEnvironmentVariable) ? JournalFormatter.Prefix(level) : "";
+        Console.Error.WriteLine($"{prefix}fleckchat: {line}");
+    }
 }

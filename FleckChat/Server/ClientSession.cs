@@ -138,6 +138,7 @@ internal sealed class ClientSession
         }
 
         var request = head.Request;
+        request?.RemoteEndPoint = remote;
         if (request is not null && _settings.HttpHandler is { } handler && !request.HeaderHasToken("Upgrade", "websocket") &&
             handler(request) is { } response)
         {

@@ -26,6 +26,7 @@ public sealed class HealthEndpointTests
                 Assert.AreEqual(FleckChat.Hosting.ChatDaemon.Version, root.GetProperty("version").GetString());
                 Assert.IsGreaterThanOrEqualTo(0, root.GetProperty("uptime_seconds").GetDouble());
                 Assert.AreEqual(1, root.GetProperty("connections").GetInt64());
+                Assert.AreEqual("ok", root.GetProperty("logs").GetString());
             }
         }
     }

@@ -11,7 +11,8 @@ public sealed class MetricsEndToEndTests
     [
         "fleckchat_connections_open", "fleckchat_connections_accepted_total", "fleckchat_messages_received_total",
         "fleckchat_messages_delivered_total", "fleckchat_received_bytes_total", "fleckchat_sent_bytes_total",
-        "fleckchat_slow_consumer_disconnects_total", "fleckchat_rate_limit_hits_total", "process_cpu_seconds_total",
+        "fleckchat_slow_consumer_disconnects_total", "fleckchat_rate_limit_hits_total", "fleckchat_log_failures_total",
+        "process_cpu_seconds_total",
         "process_resident_memory_bytes", "process_open_fds", "process_max_fds", "process_start_time_seconds",
         "fleckchat_handshake_failures_total{reason=\"not_found\"}", "fleckchat_handshake_failures_total{reason=\"upgrade_required\"}",
         "dotnet_gc_collections_total{generation=\"0\"}", "dotnet_gc_heap_bytes", "dotnet_threadpool_threads",

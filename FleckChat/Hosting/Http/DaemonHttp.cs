@@ -10,8 +10,8 @@ namespace FleckChat.Hosting.Http;
 
 /// <summary>
 /// The daemon's plain-HTTP side. On the chat port: the browser page at /, and /healthz and /metrics
-/// unless <c>--metrics-bind</c> moves those two to a listener of their own (a second server that
-/// serves no WebSocket path). That listener is stopped last, so during a shutdown it keeps answering
+/// (the latter for local clients only, see <see cref="MetricsAccess"/>) unless <c>--metrics-bind</c>
+/// moves those two to a listener of their own (a second server that serves no WebSocket path). That listener is stopped last, so during a shutdown it keeps answering
 /// /healthz with 503 while the members are being closed; the chat port stops accepting at once.
 /// </summary>
 internal sealed class DaemonHttp : IAsyncDisposable
@@ -20,12 +20,13 @@ internal sealed class DaemonHttp : IAsyncDisposable
     private readonly IPEndPoint? _metricsBind;
     private readonly ILogger _log;
 
-    public DaemonHttp(DaemonOptions options, WebSocketServer chatServer, ChatServer chat, string version, ILogger log)
+    /// <param name="logFiles">The log files whose failures /healthz and /metrics report; none when the daemon writes no files.</param>
+    public DaemonHttp(DaemonOptions options, WebSocketServer chatServer, ChatServer chat, string version, ILogger log, LogFiles? logFiles)
     {
         _log = log;
         _metricsBind = options.MetricsBind;
-        var health = new HealthEndpoint(Status, () => chatServer.Metrics.ConnectionsOpen, version);
-        var metrics = new MetricsEndpoint(DaemonMetrics.Create(chatServer.Metrics, chat, version));
+        var health = new HealthEndpoint(Status, () => chatServer.Metrics.ConnectionsOpen, version, () => logFiles?.IsFailing ?? false);
+        var metrics = new MetricsEndpoint(DaemonMetrics.Create(chatServer.Metrics, chat, version, () => logFiles?.FailedEvents ?? 0));
         // Built on the first request: it hashes its script and style for the CSP, and hashing loads
         // OpenSSL, which a daemon nobody browses to need not carry (about 3.5 MB).
         var page = new Lazy<ChatPage>(() => new ChatPage(options.Path));
@@ -44,7 +45,8 @@ internal sealed class DaemonHttp : IAsyncDisposable
             };
         }
 
-        observability.Map("/healthz", health.Handle).Map("/metrics", metrics.Handle);
+        observability.Map("/healthz", health.Handle).Map("/metrics", request =>
+            MetricsAccess.Allows(options, request.RemoteEndPoint?.Address) ? metrics.Handle(request) : PlainResponses.NotFound(request.Path));
     }
 
     public DaemonStatus Status { get; } = new();

@@ -1,3 +1,5 @@
+using System.Net;
+
 namespace FleckChat.Server.Handshake;
 
 /// <summary>An HTTP/1.x request head: request line and headers (names compared case-insensitively).</summary>
@@ -23,6 +25,9 @@ internal sealed class HttpRequest
     public string Version { get; }
 
     public Dictionary<string, string> Headers { get; }
+
+    /// <summary>Who sent the request: set by the server when it read the request from a client.</summary>
+    public IPEndPoint? RemoteEndPoint { get; set; }
 
     /// <summary>The target without its query string.</summary>
     public string Path
