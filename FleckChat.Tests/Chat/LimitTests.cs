@@ -106,6 +106,67 @@ public sealed class LimitTests
     }
 
     [TestMethod]
+    public void Rate_TenASecondWithDefaults_RefusedFromThe11th_DisconnectedAt11Seconds()
+    {
+        using var chat = new ChatHarness(new ChatOptions());
+        var alice = chat.Join();
+        var bob = chat.Join();
+        bob.Clear();
+        var start = chat.Time.GetUtcNow();
+        int sent = 0;
+        int firstRefused = 0;
+
+        while (alice.ClosedWith is null && sent < 1000)
+        {
+            if (sent > 0)
+            {
+                chat.Time.Advance(TimeSpan.FromMilliseconds(100));
+            }
+
+            alice.Say("m" + sent);
+            sent++;
+            if (firstRefused == 0 && alice.Last.StartsWith("! slow down", StringComparison.Ordinal))
+            {
+                firstRefused = sent;
+            }
+        }
+
+        Assert.AreEqual(11, firstRefused);
+        Assert.AreEqual(111, sent);
+        Assert.AreEqual(TimeSpan.FromSeconds(11), chat.Time.GetUtcNow() - start);
+        Assert.AreEqual(1008, alice.ClosedWith);
+        const string slowDown = "! slow down: at most 10 messages per 5 s; message dropped";
+        CollectionAssert.AreEqual(
+            new[] { slowDown, slowDown, "! flooding: over the limit (at most 10 messages per 5 s) too long; disconnecting" },
+            alice.Received.Where(l => l.StartsWith('!')).ToArray());
+        Assert.HasCount(30, bob.Received);
+    }
+
+    [TestMethod]
+    public void Rate_FloodOfMessages_ToldOncePerWindow_FloodingLoggedOnce()
+    {
+        using var log = new CollectedLog();
+        using var chat = new ChatHarness(new ChatOptions { RateCount = 10, RateWindow = TimeSpan.FromSeconds(5), FloodWindows = 3 }, log.Logger);
+        var alice = chat.Join();
+
+        for (int window = 0; window < 4; window++)
+        {
+            for (int i = 0; i < 1000; i++)
+            {
+                alice.Say("spam");
+            }
+
+            Assert.AreEqual(Math.Min(window + 1, 2), alice.Received.Count(l => l.StartsWith("! slow down", StringComparison.Ordinal)), $"window {window}");
+            chat.Time.Advance(TimeSpan.FromSeconds(5));
+        }
+
+        Assert.AreEqual(1008, alice.ClosedWith);
+        Assert.HasCount(1, log.Matching("Disconnecting {Name} ({ConnectionId}) for flooding"));
+        Assert.HasCount(1, alice.Received.Where(l => l.StartsWith("! flooding", StringComparison.Ordinal)));
+        Assert.AreEqual(3970, chat.Chat.RateLimitHits);
+    }
+
+    [TestMethod]
     public void Rate_Zero_NoLimit()
     {
         using var chat = new ChatHarness(new ChatOptions { RateCount = 0 });

@@ -7,9 +7,9 @@ namespace FleckChat.Tests.Support;
 /// <summary>A <see cref="ChatServer"/> with fake connections and a clock the test moves by hand.</summary>
 internal sealed class ChatHarness : IDisposable
 {
-    public ChatHarness(ChatOptions? options = null)
+    public ChatHarness(ChatOptions? options = null, Serilog.ILogger? log = null)
     {
-        Chat = new ChatServer(options ?? new ChatOptions(), Serilog.Core.Logger.None, "/chat", Time);
+        Chat = new ChatServer(options ?? new ChatOptions(), log ?? Serilog.Core.Logger.None, "/chat", Time);
     }
 
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 26, 8, 0, 0, TimeSpan.Zero));

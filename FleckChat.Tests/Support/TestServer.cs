@@ -29,9 +29,10 @@ internal sealed class TestServer : IAsyncDisposable
     }
 
     /// <summary>A server whose connections join a <see cref="ChatServer"/>, wired as the daemon wires it.</summary>
-    public static (TestServer Server, ChatServer Chat) StartChat(WebSocketServerOptions? options = null, ChatOptions? chatOptions = null)
+    public static (TestServer Server, ChatServer Chat) StartChat(WebSocketServerOptions? options = null, ChatOptions? chatOptions = null,
+        ILogger? chatLog = null)
     {
-        var chat = new ChatServer(chatOptions ?? new ChatOptions(), Serilog.Core.Logger.None);
+        var chat = new ChatServer(chatOptions ?? new ChatOptions(), chatLog ?? Serilog.Core.Logger.None);
         var server = Start(chat.Attach, options, s =>
         {
             s.PathFilter = chat.IsPathServed;

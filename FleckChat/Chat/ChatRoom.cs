@@ -17,14 +17,19 @@ internal sealed class ChatRoom
     private readonly List<Member> _members = [];
     private long _sequence;
 
-    public ChatRoom(string name, int historySize)
+    /// <param name="summarizePresence">Sends the room's presence summary; see <see cref="PresenceNotices"/>.</param>
+    public ChatRoom(string name, int historySize, TimeProvider time, Action<ChatRoom> summarizePresence)
     {
         Name = name;
         _historySize = historySize;
         _history = new Queue<ChatEvent>(Math.Min(historySize, 64));
+        Presence = new PresenceNotices(time, () => summarizePresence(this));
     }
 
     public string Name { get; }
+
+    /// <summary>Decides which join and leave notices the room sees one by one; disposed when the room goes.</summary>
+    public PresenceNotices Presence { get; }
 
     public IReadOnlyList<Member> Members => _members;
 

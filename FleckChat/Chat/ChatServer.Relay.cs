@@ -107,7 +107,10 @@ internal sealed partial class ChatServer
         _log.Verbose("{Name} whispered to {Target}", member.Name, target);
     }
 
-    /// <summary>Applies the rate limit; a refused member is told, a flooding one disconnected.</summary>
+    /// <summary>
+    /// Applies the rate limit. A refused member is told once per window and a flooding one disconnected
+    /// once: a flood of messages must not turn into a flood of replies and log lines.
+    /// </summary>
     private bool Allow(Member member, int cost)
     {
         var decision = member.Limiter?.TryTake(cost) ?? RateDecision.Allowed;
@@ -117,6 +120,11 @@ internal sealed partial class ChatServer
         }
 
         Interlocked.Increment(ref _rateLimitHits);
+        if (decision == RateDecision.Dropped)
+        {
+            return false;
+        }
+
         string limit = string.Create(CultureInfo.InvariantCulture, $"at most {_options.RateCount} messages per {_options.RateWindow.TotalSeconds:0.###} s");
         if (decision == RateDecision.Flooding)
         {

@@ -2,6 +2,7 @@ using System.Globalization;
 using FleckChat.Chat.Events;
 using FleckChat.Chat.Names;
 using FleckChat.Chat.Safety;
+using FleckChat.Logging;
 using FleckChat.Server;
 using Serilog;
 using Serilog.Events;
@@ -18,6 +19,9 @@ internal sealed partial class ChatServer : IDisposable
 {
     public const string DefaultRoom = "lobby";
 
+    /// <summary>Join and leave lines logged per second at most; the rest are counted (docs/security.md).</summary>
+    private const int JoinLogLinesPerSecond = 10;
+
     private readonly object _gate = new();
     private readonly Dictionary<string, ChatRoom> _rooms = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, Member> _names = new(StringComparer.OrdinalIgnoreCase);
@@ -27,6 +31,7 @@ internal sealed partial class ChatServer : IDisposable
     private readonly ILogger _log;
     private readonly TimeProvider _time;
     private readonly ITimer? _idleTimer;
+    private readonly LogThrottle _presenceLog;
     private int _count;
 
     public ChatServer(ChatOptions options, ILogger log, string basePath = "/chat", TimeProvider? time = null)
@@ -35,7 +40,8 @@ internal sealed partial class ChatServer : IDisposable
         _basePath = basePath;
         _log = log;
         _time = time ?? TimeProvider.System;
-        _rooms[DefaultRoom] = new ChatRoom(DefaultRoom, options.HistorySize);
+        _rooms[DefaultRoom] = NewRoom(DefaultRoom);
+        _presenceLog = new LogThrottle(log, "join and leave", JoinLogLinesPerSecond, TimeSpan.FromSeconds(1), _time);
         if (options.IdleTimeout > TimeSpan.Zero)
         {
             var period = TimeSpan.FromTicks(Math.Clamp(options.IdleTimeout.Ticks / 4, TimeSpan.TicksPerMillisecond * 50, TimeSpan.TicksPerSecond * 5));
@@ -97,7 +103,7 @@ internal sealed partial class ChatServer : IDisposable
                     return;
                 }
 
-                room = _rooms[roomName] = new ChatRoom(roomName, _options.HistorySize);
+                room = _rooms[roomName] = NewRoom(roomName);
             }
 
             string? problem = requestedName is null ? null : WhyNotAvailable(requestedName, member);
@@ -126,14 +132,14 @@ internal sealed partial class ChatServer : IDisposable
                 member.Send(history);
             }
 
-            if (_options.JoinNotices)
+            if (_options.JoinNotices && room.Presence.Admit(joined: true))
             {
                 room.Broadcast(new ChatEvent { Kind = ChatEventKind.Join, Room = room.Name, Name = name, Timestamp = now }, except: member);
             }
         }
 
         CountChanged?.Invoke(count);
-        if (_log.IsEnabled(LogEventLevel.Information))
+        if (_log.IsEnabled(LogEventLevel.Information) && _presenceLog.Allow())
         {
             // Checked first: with five properties Serilog would box them into an array even when the level is off.
             _log.Information("{Name} joined {Room} from {RemoteEndPoint} ({ConnectionId}); {Count} users connected",
@@ -156,7 +162,7 @@ internal sealed partial class ChatServer : IDisposable
             member.Room = null;
             count = --_count;
             roomName = room.Name;
-            if (_options.JoinNotices)
+            if (_options.JoinNotices && room.Presence.Admit(joined: false))
             {
                 room.Broadcast(new ChatEvent
                 {
@@ -167,11 +173,12 @@ internal sealed partial class ChatServer : IDisposable
             if (room.Count == 0 && room.Name != DefaultRoom)
             {
                 _rooms.Remove(room.Name);
+                room.Presence.Dispose();
             }
         }
 
         CountChanged?.Invoke(count);
-        if (!_log.IsEnabled(LogEventLevel.Information))
+        if (!_log.IsEnabled(LogEventLevel.Information) || !_presenceLog.Allow())
         {
             return;
         }
@@ -182,7 +189,19 @@ internal sealed partial class ChatServer : IDisposable
             stats.CloseCode, stats.CloseReason, stats.MessagesIn, stats.MessagesOut, count);
     }
 
-    public void Dispose() => _idleTimer?.Dispose();
+    public void Dispose()
+    {
+        _idleTimer?.Dispose();
+        lock (_gate)
+        {
+            foreach (var room in _rooms.Values)
+            {
+                room.Presence.Dispose();
+            }
+        }
+
+        _presenceLog.Dispose();
+    }
 
     /// <returns>null when the name is free for this member, otherwise why not. Call under the lock.</returns>
     private string? WhyNotAvailable(string name, Member member) =>

@@ -129,6 +129,7 @@
         addLine('leave', null, event.name + ' left' + (event.text ? ': ' + event.text : ''), event.ts, fromHistory);
         if (!fromHistory) { setMembers(state.members.filter((m) => m !== event.name)); }
         break;
+      case 'presence': addLine('notice', null, event.text, event.ts); break;
       case 'rename':
         addLine('rename', null, event.from + ' is now known as ' + event.name, event.ts, fromHistory);
         if (!fromHistory) {

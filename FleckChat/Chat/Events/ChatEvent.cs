@@ -25,6 +25,12 @@ internal sealed class ChatEvent
 
     public IReadOnlyList<string>? Members { get; init; }
 
+    /// <summary>For a presence summary: how many joined and how many left without a notice of their own.</summary>
+    public int? Joined { get; init; }
+
+    /// <inheritdoc cref="Joined"/>
+    public int? Left { get; init; }
+
     public IReadOnlyList<RoomCount>? Rooms { get; init; }
 
     /// <summary>For history: the past events, oldest first.</summary>
@@ -43,6 +49,7 @@ internal enum ChatEventKind
     Whisper,
     Join,
     Leave,
+    Presence,
     Rename,
     Who,
     Rooms,

@@ -57,6 +57,8 @@ internal sealed class JsonFormat : IWireFormat
         Name = e.Name,
         Text = e.Text,
         Members = e.Members,
+        Joined = e.Joined,
+        Left = e.Left,
         Rooms = e.Rooms?.Select(r => new WireRoom(r.Room, r.Members)).ToArray(),
         Events = e.Events?.Select(ToWire).ToArray(),
         Ts = e.Timestamp.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture),

@@ -52,6 +52,7 @@ internal sealed class TextFormat : IWireFormat
         ChatEventKind.Whisper => $"[{e.From} -> {e.To}]: {e.Text}",
         ChatEventKind.Join => $"* {e.Name} joined",
         ChatEventKind.Leave => e.Text is { Length: > 0 } reason ? $"* {e.Name} left: {reason}" : $"* {e.Name} left",
+        ChatEventKind.Presence => "* " + e.Text,
         ChatEventKind.Rename => $"* {e.From} is now known as {e.Name}",
         ChatEventKind.Who => $"* members of {e.Room}: {string.Join(", ", e.Members!)}",
         ChatEventKind.Rooms => "* rooms: " + string.Join(", ", e.Rooms!.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Room} ({r.Members})"))),

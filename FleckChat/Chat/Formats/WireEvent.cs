@@ -21,6 +21,10 @@ internal sealed class WireEvent
 
     public IReadOnlyList<string>? Members { get; init; }
 
+    public int? Joined { get; init; }
+
+    public int? Left { get; init; }
+
     public IReadOnlyList<WireRoom>? Rooms { get; init; }
 
     public IReadOnlyList<WireEvent>? Events { get; init; }
