@@ -75,8 +75,92 @@ internal static class TextSanitizer
         return first < 0 ? line : Clean(line, first);
     }
 
+    /// <summary><paramref name="first"/>: the first character that is not tab or printable ASCII.</summary>
+    private static string Clean(string line, int first) => IsClean(line, first) ? line : Rewrite(line, first);
+
+    /// <summary>
+    /// True when <see cref="Rewrite"/> would change nothing: the fast look at ordinary non-ASCII text, one
+    /// category lookup per character and no writer. It follows Rewrite's rules for marks and joiners; anything
+    /// else unusual (a format character, a surrogate that is not a pair) answers false and leaves the
+    /// decision to Rewrite, which returns the line itself when it drops nothing.
+    /// </summary>
+    private static bool IsClean(string line, int i)
+    {
+        int marks = 0;
+        bool afterJoinable = false;
+        bool joiner = false;
+        while (i < line.Length)
+        {
+            char c = line[i];
+            if (c < '\u00A0')
+            {
+                if (joiner || c is not ('\t' or (>= ' ' and <= '~')))
+                {
+                    return false;
+                }
+
+                // Skip the rest of this run of plain ASCII in one vectorised step.
+                marks = 0;
+                afterJoinable = false;
+                int next = line.AsSpan(i + 1).IndexOfAnyExcept(Plain);
+                if (next < 0)
+                {
+                    return true;
+                }
+
+                i += next + 1;
+                continue;
+            }
+
+            int value = c;
+            int length = 1;
+            if (char.IsSurrogate(c))
+            {
+                if (Rune.DecodeFromUtf16(line.AsSpan(i), out var rune, out length) != OperationStatus.Done)
+                {
+                    return false;
+                }
+
+                value = rune.Value;
+            }
+
+            if (value is Zwj or Zwnj)
+            {
+                if (joiner || !afterJoinable)
+                {
+                    return false;
+                }
+
+                joiner = true;
+                i += length;
+                continue;
+            }
+
+            var category = CharUnicodeInfo.GetUnicodeCategory(value);
+            bool mark = category is UnicodeCategory.NonSpacingMark or UnicodeCategory.EnclosingMark;
+            if (category is UnicodeCategory.Format or UnicodeCategory.Control or UnicodeCategory.LineSeparator
+                or UnicodeCategory.ParagraphSeparator or UnicodeCategory.OtherNotAssigned
+                || IsRemoved(value) || (mark && ++marks > MaxMarksPerBase))
+            {
+                return false;
+            }
+
+            afterJoinable = IsJoinable(value, category);
+            if (joiner && !afterJoinable)
+            {
+                return false;
+            }
+
+            joiner = false;
+            marks = mark ? marks : 0;
+            i += length;
+        }
+
+        return !joiner;
+    }
+
     /// <summary>Cleans from <paramref name="first"/>, the first character that is not tab or printable ASCII.</summary>
-    private static string Clean(string line, int first)
+    private static string Rewrite(string line, int first)
     {
         var writer = new LineWriter(line);
         int marks = 0;
@@ -118,7 +202,7 @@ internal static class TextSanitizer
             }
             else if (category is not (UnicodeCategory.NonSpacingMark or UnicodeCategory.EnclosingMark))
             {
-                writer.Keep(i, length, IsJoinable(category));
+                writer.Keep(i, length, IsJoinable(rune.Value, category));
                 marks = 0;
             }
             else if (++marks <= MaxMarksPerBase)
@@ -172,8 +256,8 @@ internal static class TextSanitizer
         or (>= 0xE0000 and <= 0xE007F); // tags (kept only by FlagTagsEnd)
 
     /// <summary>What a ZWJ or ZWNJ may stand between: letters, marks and symbols (emoji among them) outside ASCII.</summary>
-    private static bool IsJoinable(UnicodeCategory category) =>
-        category is <= UnicodeCategory.EnclosingMark or UnicodeCategory.ModifierSymbol or UnicodeCategory.OtherSymbol;
+    private static bool IsJoinable(int value, UnicodeCategory category) =>
+        value >= 0xA0 && category is <= UnicodeCategory.EnclosingMark or UnicodeCategory.ModifierSymbol or UnicodeCategory.OtherSymbol;
 
     /// <summary>
     /// The end of a flag's tag sequence (UTS #51 ED-14a) starting at <paramref name="i"/>, just after U+1F3F4:
