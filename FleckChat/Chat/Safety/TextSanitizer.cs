@@ -23,7 +23,7 @@ namespace FleckChat.Chat.Safety;
 internal static class TextSanitizer
 {
     /// <summary>Combining marks kept after one base character: more is "Zalgo" text.</summary>
-    public const int MaxMarksPerBase = 4;
+    private const int MaxMarksPerBase = 4;
 
     private const char Esc = '\u001B';
     private const int Zwnj = 0x200C;
