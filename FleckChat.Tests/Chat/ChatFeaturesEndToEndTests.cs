@@ -116,6 +116,34 @@ public sealed class ChatFeaturesEndToEndTests
     }
 
     [TestMethod]
+    public async Task TextTricks_CleanedForTextAndJsonClients()
+    {
+        var (server, _) = TestServer.StartChat(chatOptions: new ChatOptions { JoinNotices = false });
+        await using (server)
+        {
+            var (alice, _) = await ChatClient.JoinAsync(At(server, "/chat?name=%E2%80%AEal%E2%80%8Bice"));
+            await using var json = await ChatClient.ConnectAsync(At(server, "/chat?name=jay"), JsonFormat.SubProtocol);
+            await using (alice)
+            {
+                Assert.AreEqual("welcome", Type(await json.ReceiveTextAsync()));
+
+                await alice.SendTextAsync("\u200B\u2060\u202E");
+                await alice.SendTextAsync("invoice_\u202Efdp.exe\u200B Z\u0336\u0336\u0336\u0336\u0336\u0336");
+                await alice.SendTextAsync("\U0001F468\u200D\U0001F469\u200D\U0001F467 \U0001F3F4\U000E0067\U000E0062\U000E0065\U000E006E\U000E0067\U000E007F");
+
+                string[] expected = ["invoice_fdp.exe Z\u0336\u0336\u0336\u0336", "\U0001F468\u200D\U0001F469\u200D\U0001F467 \U0001F3F4\U000E0067\U000E0062\U000E0065\U000E006E\U000E0067\U000E007F"];
+                foreach (var text in expected)
+                {
+                    Assert.AreEqual("[alice]: " + text, await alice.ReceiveTextAsync());
+                    using var doc = JsonDocument.Parse(await json.ReceiveTextAsync());
+                    Assert.AreEqual("alice", doc.RootElement.GetProperty("from").GetString());
+                    Assert.AreEqual(text, doc.RootElement.GetProperty("text").GetString());
+                }
+            }
+        }
+    }
+
+    [TestMethod]
     public async Task Limits_TextTooLong_ErrorLine_TooBigForTheServer_1009()
     {
         var (server, _) = TestServer.StartChat(new FleckChat.Server.WebSocketServerOptions { MaxMessageBytes = 8192 },

@@ -61,6 +61,61 @@ public sealed class NameTests : IDisposable
     }
 
     [TestMethod]
+    [DataRow("\u202Eecila", "ecila", DisplayName = "RLO")]
+    [DataRow("al\u200Bi\u2060c\uFEFFe", "alice", DisplayName = "zero-width padding")]
+    [DataRow("\u2066alice\u2069\u200E", "alice", DisplayName = "isolate and LRM")]
+    [DataRow("alice\U000E0041\U000E0042", "alice", DisplayName = "tag characters")]
+    [DataRow("alice\n", "alice", DisplayName = "trailing line feed")]
+    public void Join_NameWithInvisibleOrBidi_CleanedBeforeTheRules(string requested, string name)
+    {
+        var member = _chat.Join("/chat?name=" + Uri.EscapeDataString(requested));
+
+        member.Say("hi");
+
+        Assert.AreEqual($"[{name}]: hi", member.Last);
+    }
+
+    [TestMethod]
+    [DataRow("\u200B")]
+    [DataRow("\u202E\u2066\u2069\u200D")]
+    [DataRow("\U000E0041")]
+    public void Join_NameInvisibleOnly_RefusedAsEmpty(string requested)
+    {
+        var member = _chat.Join("/chat?name=" + Uri.EscapeDataString(requested));
+
+        Assert.AreEqual("! a name needs at least one character; you are user0", member.Received[1]);
+    }
+
+    [TestMethod]
+    public void Join_NameCleanedToATakenName_Refused()
+    {
+        _chat.Join("/chat?name=alice");
+        var second = _chat.Join("/chat?name=" + Uri.EscapeDataString("al\u200Bice"));
+
+        Assert.AreEqual("! name alice is taken; you are user0", second.Received[1]);
+    }
+
+    [TestMethod]
+    public void Nick_WithInvisibleOrBidi_CleanedBeforeTheRules()
+    {
+        var a = _chat.Join();
+
+        a.Say("/nick \u202Eal\u200Bi\u2060ce\U000E0041");
+
+        Assert.AreEqual("* user0 is now known as alice", a.Last);
+    }
+
+    [TestMethod]
+    public void Nick_InvisibleOnly_Refused()
+    {
+        var a = _chat.Join();
+
+        a.Say("/nick \u200B\u2060\u202E");
+
+        Assert.AreEqual("! usage: /nick NAME", a.Last);
+    }
+
+    [TestMethod]
     public void Nick_Valid_RoomSeesRename()
     {
         var a = _chat.Join();
@@ -178,6 +233,14 @@ public sealed class NameTests : IDisposable
             Assert.AreEqual(1, won, "exactly one rename");
             Assert.AreEqual(1, refused, "exactly one refusal");
         }
+    }
+
+    [TestMethod]
+    public void Rules_TrailingLineFeed_Refused()
+    {
+        Assert.AreEqual("a name may only contain letters, digits, _ - and .", NameRules.WhyNot("alice\n"));
+        Assert.AreEqual("a name may only contain letters, digits, _ - and .", NameRules.WhyNot("user7\n"));
+        Assert.IsFalse(NameRules.IsValidRoom("dev\n"));
     }
 
     [TestMethod]

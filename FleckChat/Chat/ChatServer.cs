@@ -218,7 +218,10 @@ internal sealed partial class ChatServer : IDisposable
         return NameRules.IsValidRoom(room) ? room : null;
     }
 
-    /// <summary>Splits <c>/chat/dev?name=alice</c> into the path and the requested name (URL-decoded), if any.</summary>
+    /// <summary>
+    /// Splits <c>/chat/dev?name=alice</c> into the path and the requested name (URL-decoded, then cleaned
+    /// like a chat line, so invisible and bidirectional characters never reach the name rules), if any.
+    /// </summary>
     private static (string Path, string? Name) SplitTarget(string target)
     {
         int q = target.IndexOf('?', StringComparison.Ordinal);
@@ -231,7 +234,7 @@ internal sealed partial class ChatServer : IDisposable
         {
             if (pair.StartsWith("name=", StringComparison.Ordinal))
             {
-                return (target[..q], Uri.UnescapeDataString(pair[5..].Replace('+', ' ')));
+                return (target[..q], TextSanitizer.Clean(Uri.UnescapeDataString(pair[5..].Replace('+', ' '))));
             }
         }
 

@@ -50,9 +50,10 @@ internal static partial class NameRules
     /// <summary>Room names follow the same character rules; "user1" or "admin" are fine as rooms.</summary>
     public static bool IsValidRoom(string room) => room.Length is > 0 and <= MaxLength && Allowed().IsMatch(room);
 
-    [GeneratedRegex("^[A-Za-z0-9_.-]+$")]
+    // \z, not $: $ also matches before a final line feed, which would let "alice\n" through.
+    [GeneratedRegex(@"^[A-Za-z0-9_.-]+\z")]
     private static partial Regex Allowed();
 
-    [GeneratedRegex("^user[0-9]+$", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"^user[0-9]+\z", RegexOptions.IgnoreCase)]
     private static partial Regex Generated();
 }
