@@ -122,19 +122,23 @@ public sealed class ConnectionSlotsTests : IDisposable
     }
 
     [TestMethod]
-    public void Admit_ManyRefusals_KeepsAtMostMaxRefusing()
+    public void Admit_ManyRefusals_AnswersAtMostMaxRefusing_DropsTheRest()
     {
         var slots = Slots(new SlotLimits(0, 0, 0, 0, 1, 0.001));
         slots.Admit(NewSocket(), A);
-        var first = slots.Admit(NewSocket(), A).Slot;
+        var first = slots.Admit(NewSocket(), A);
+        Assert.IsFalse(first.Dropped);
         for (int i = 1; i < ConnectionSlots.MaxRefusing; i++)
         {
-            Assert.IsEmpty(slots.Admit(NewSocket(), A).Shed);
+            Assert.IsFalse(slots.Admit(NewSocket(), A).Dropped);
         }
 
         var over = slots.Admit(NewSocket(), A);
 
-        Assert.AreSame(first, over.Shed.Single());
+        Assert.IsTrue(over.Dropped);
+        Assert.IsNotNull(over.Refusal);
+        slots.Release(first.Slot);
+        Assert.IsFalse(slots.Admit(NewSocket(), A).Dropped);
     }
 
     [TestMethod]

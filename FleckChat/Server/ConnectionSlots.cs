@@ -11,11 +11,11 @@ namespace FleckChat.Server;
 /// reached the oldest unfinished handshake is shed (reset) to make room, so silent sockets can never
 /// hold the daemon's descriptors, and a newcomer still gets in. Only when every slot belongs to an
 /// open connection is a newcomer refused (503). A per-address token bucket refuses connection storms.
-/// Refused sockets (which still get their 503) are bounded too. One lock; nothing here does I/O.
+/// Refused sockets (which get their 503) are bounded too. One lock; nothing here does I/O.
 /// </summary>
 internal sealed class ConnectionSlots
 {
-    /// <summary>Refused sockets that may be writing their 503 at once; beyond it the oldest is reset.</summary>
+    /// <summary>Refused sockets that may be writing their 503 at once; beyond it a refused socket is reset unanswered.</summary>
     public const int MaxRefusing = 64;
 
     private readonly object _gate = new();
@@ -133,13 +133,14 @@ internal sealed class ConnectionSlots
                 entry.Total++;
                 _total++;
             }
+            else if (_refusing.Count >= MaxRefusing)
+            {
+                // Already answering as many refusals as we allow: this one is reset without an answer,
+                // the cheapest way through a storm (and its place in the accept queue frees at once).
+                slot.State = SlotState.Shed;
+            }
             else
             {
-                if (_refusing.Count >= MaxRefusing)
-                {
-                    Shed(_refusing.First!.Value, ref shed);
-                }
-
                 slot.State = SlotState.Refusing;
                 slot.Node = _refusing.AddLast(slot);
                 entry.Refusing++;
@@ -393,7 +394,11 @@ internal enum SlotState
 /// <summary>What <see cref="ConnectionSlots.Admit"/> decided for an accepted socket.</summary>
 /// <param name="Refusal">null: go ahead with the handshake; otherwise the 503's reason.</param>
 /// <param name="Shed">Older handshakes that gave their slots up: reset their sockets.</param>
-internal sealed record Admission(ConnectionSlots.Slot Slot, string? Refusal, int RetryAfterSeconds, IReadOnlyList<ConnectionSlots.Slot> Shed);
+internal sealed record Admission(ConnectionSlots.Slot Slot, string? Refusal, int RetryAfterSeconds, IReadOnlyList<ConnectionSlots.Slot> Shed)
+{
+    /// <summary>Refused, and too many refusals are being answered already: reset it unanswered.</summary>
+    public bool Dropped => Slot.State == SlotState.Shed;
+}
 
 /// <summary>The caps <see cref="ConnectionSlots"/> enforces; 0 turns one off.</summary>
 internal sealed record SlotLimits(int Max, int MaxPerAddress, int MaxHandshakes, int MaxHandshakesPerAddress, int ConnectBurst, double ConnectTokensPerSecond)

@@ -112,7 +112,9 @@ internal sealed partial class WebSocketServer : IDisposable, IAsyncDisposable, I
         if (!_inheritedListener)
         {
             ListenerSocket.Bind(new IPEndPoint(Location.Address, Location.Port));
-            ListenerSocket.Listen(1024);
+            // The longest accept queue the kernel allows (net.core.somaxconn): in a connection storm a short
+            // one drops a newcomer's SYN, which costs it a 1 s retransmit.
+            ListenerSocket.Listen();
         }
 
         ListenerSocket.NoDelay = Options.NoDelay;
@@ -249,6 +251,13 @@ internal sealed partial class WebSocketServer : IDisposable, IAsyncDisposable, I
             {
                 settings.Metrics.HandshakeShed();
                 shed.Reset();
+            }
+
+            if (admission.Dropped)
+            {
+                settings.Metrics.HandshakeFailed(HandshakeFailure.ServerFull);
+                admission.Slot.Reset();
+                continue;
             }
 
             var session = new ClientSession(client, settings, this, admission);
