@@ -126,6 +126,27 @@ public sealed class TerminalClientProcessTests
     }
 
     [TestMethod]
+    [DataRow("--bogus")]
+    [DataRow("ws://127.0.0.1:1/chat", "-x")]
+    [DataRow("--name", "alice", "--bogus=1")]
+    public async Task UnknownOption_SaysSo_Exit2(params string[] args)
+    {
+        var (code, output) = await DaemonProcess.RunAsync(["client", .. args]);
+
+        Assert.AreEqual(2, code);
+        Assert.AreEqual($"fleckchat: unknown option '{args[^1]}' (see fleckchat client --help)", output.Trim());
+    }
+
+    [TestMethod]
+    public async Task NameInUrlAndNameOptionDiffer_UsageError_Exit2()
+    {
+        var (code, output) = await DaemonProcess.RunAsync("client", "ws://127.0.0.1:1/chat?name=bob", "--name", "alice");
+
+        Assert.AreEqual(2, code);
+        Assert.AreEqual("fleckchat: --name alice and ?name=bob in the URL disagree: give the name once (see fleckchat client --help)", output.Trim());
+    }
+
+    [TestMethod]
     public async Task DaemonVariableInvalid_ClientUnaffected()
     {
         await using var client = DaemonProcess.Start(["client", "ws://127.0.0.1:1/chat"], new Dictionary<string, string> { ["FLECKCHAT_PORT"] = "abc" });
@@ -140,7 +161,7 @@ public sealed class TerminalClientProcessTests
         var (code, output) = await DaemonProcess.RunAsync("client", "--help");
 
         Assert.AreEqual(0, code);
-        foreach (var name in new[] { "URL", "--name", "--wait", "FLECKCHAT_CLIENT_URL", "FLECKCHAT_CLIENT_NAME", "FLECKCHAT_CLIENT_WAIT" })
+        foreach (var name in new[] { "URL", "--name", "--wait", "FLECKCHAT_CLIENT_URL", "FLECKCHAT_CLIENT_NAME", "FLECKCHAT_CLIENT_WAIT", "?name=" })
         {
             Assert.Contains(name, output);
         }
