@@ -6,7 +6,7 @@ using FleckChat.Tests.Support;
 
 namespace FleckChat.Tests.Client;
 
-/// <summary><c>fleckchat client</c> as a real process with pipes, against a real server.</summary>
+/// <summary><c>fleckchat client</c> as a real process with pipes or at a pseudo-terminal, against a real server.</summary>
 [TestClass]
 public sealed class TerminalClientProcessTests
 {
@@ -57,6 +57,32 @@ public sealed class TerminalClientProcessTests
                 Assert.AreEqual("You are connected! There are 1 users here.\n[user0]: hi\n* members of lobby: user0", client.Stdout);
                 Assert.AreEqual(2, server.Server.Metrics.MessagesReceived, "two lines sent, the empty one skipped");
                 await room.WaitForCountAsync(0);
+            }
+        }
+    }
+
+    [TestMethod]
+    public async Task Terminal_LeftArrowInsertAndUpArrowRecall_SendsEditedLines()
+    {
+        var (server, room) = TestServer.StartChat();
+        await using (server)
+        {
+            var (bob, _) = await ChatClient.JoinAsync(server.Uri);
+            await using (bob)
+            await using (var client = ClientProcess.StartInTerminal(server.Uri.ToString(), "--name", "alice"))
+            {
+                Assert.AreEqual("* alice joined", await bob.ReceiveTextAsync());
+
+                // ESC [ D is Left, ESC [ A is Up, as a terminal sends them; \r is Enter.
+                await client.WriteAsync("helo\u001b[Dl\r");
+                Assert.AreEqual("[alice]: hello", await bob.ReceiveTextAsync());
+                await client.WriteAsync("\u001b[A again\r");
+                Assert.AreEqual("[alice]: hello again", await bob.ReceiveTextAsync());
+                await client.WriteAsync("/quit\r");
+
+                Assert.AreEqual(0, await client.WaitForExitAsync(), client.Stdout);
+                Assert.AreEqual("* alice left", await bob.ReceiveTextAsync());
+                await room.WaitForCountAsync(1);
             }
         }
     }
