@@ -24,12 +24,16 @@ internal static class Program
         var parsed = commandLine.Command.Parse(args);
         bool isClient = parsed.CommandResult.Command == clientCommandLine.Command;
 
+        if (isClient && clientCommandLine.UnknownOption(parsed) is { } unknown)
+        {
+            return await UsageErrorAsync($"unknown option '{unknown}'", isClient).ConfigureAwait(false);
+        }
+
         // The client ignores the daemon's options, so a FLECKCHAT_* variable meant for the daemon cannot stop it.
         var errors = isClient ? [.. parsed.Errors.Where(e => e.SymbolResult is not OptionResult { Parent: CommandResult { Command: RootCommand } })] : parsed.Errors;
         if (errors.Count > 0)
         {
-            await Console.Error.WriteLineAsync($"fleckchat: {errors[0].Message} (see fleckchat {(isClient ? "client " : "")}--help)").ConfigureAwait(false);
-            return ExitCodes.Usage;
+            return await UsageErrorAsync(errors[0].Message, isClient).ConfigureAwait(false);
         }
 
         if (parsed.Action is not (null or ParseErrorAction) && parsed.Action != commandLine.Command.Action && parsed.Action != clientCommandLine.Command.Action)
@@ -40,10 +44,18 @@ internal static class Program
 
         if (isClient)
         {
-            return await RunClientAsync(clientCommandLine.Read(parsed)).ConfigureAwait(false);
+            return clientCommandLine.NameConflict(parsed) is { } conflict
+                ? await UsageErrorAsync(conflict, isClient).ConfigureAwait(false)
+                : await RunClientAsync(clientCommandLine.Read(parsed)).ConfigureAwait(false);
         }
 
         return await RunAsync(commandLine.Read(parsed)).ConfigureAwait(false);
+    }
+
+    private static async Task<int> UsageErrorAsync(string message, bool isClient)
+    {
+        await Console.Error.WriteLineAsync($"fleckchat: {message} (see fleckchat {(isClient ? "client " : "")}--help)").ConfigureAwait(false);
+        return ExitCodes.Usage;
     }
 
     private static async Task<int> RunClientAsync(ClientOptions options)

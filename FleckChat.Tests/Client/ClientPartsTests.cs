@@ -9,6 +9,7 @@ public sealed class ClientPartsTests
     [DataRow("ws://127.0.0.1:8080/chat", null, "ws://127.0.0.1:8080/chat")]
     [DataRow("ws://127.0.0.1:8080/chat", "alice", "ws://127.0.0.1:8080/chat?name=alice")]
     [DataRow("ws://h:1/chat/dev?x=1", "bö b&c", "ws://h:1/chat/dev?x=1&name=b%C3%B6%20b%26c")]
+    [DataRow("ws://h:1/chat?name=b%C3%B6b", "böb", "ws://h:1/chat?name=b%C3%B6b")]
     public void ConnectUrl_NameBecomesQuery(string url, string? name, string expected) =>
         Assert.AreEqual(expected, new ClientOptions { Url = new Uri(url), Name = name }.ConnectUrl.AbsoluteUri);
 
@@ -43,5 +44,32 @@ public sealed class ClientPartsTests
         Assert.AreEqual(new Uri("ws://127.0.0.1:1/x"), fromFlags.Url);
         Assert.AreEqual("flag", fromFlags.Name);
         Assert.AreEqual(TimeSpan.Zero, fromFlags.Wait);
+    }
+
+    [TestMethod]
+    [DataRow("ws://h:1/chat?name=bob", "--name", "alice", "--name alice and ?name=bob in the URL disagree: give the name once")]
+    [DataRow("ws://h:1/chat?x=1&name=bob", null, null, "FLECKCHAT_CLIENT_NAME=env and ?name=bob in the URL disagree: give the name once")]
+    public void NameConflict_NameInUrlAndOptionDiffer_Said(string url, string? flag, string? name, string expected)
+    {
+        var env = new Dictionary<string, string> { ["FLECKCHAT_CLIENT_NAME"] = "env" };
+        var commandLine = new ClientCommandLine(n => env.GetValueOrDefault(n));
+        var root = new System.CommandLine.RootCommand { commandLine.Command };
+
+        var result = root.Parse(flag is null ? ["client", url] : ["client", url, flag, name!]);
+
+        Assert.IsEmpty(result.Errors);
+        Assert.AreEqual(expected, commandLine.NameConflict(result));
+    }
+
+    [TestMethod]
+    public void NameConflict_SameNameInUrlAndOption_NoneAndNameOnce()
+    {
+        var commandLine = new ClientCommandLine(_ => null);
+        var root = new System.CommandLine.RootCommand { commandLine.Command };
+
+        var result = root.Parse(["client", "ws://h:1/chat?name=bob", "--name", "bob"]);
+
+        Assert.IsNull(commandLine.NameConflict(result));
+        Assert.AreEqual("ws://h:1/chat?name=bob", commandLine.Read(result).ConnectUrl.AbsoluteUri);
     }
 }

@@ -6,7 +6,7 @@ using FleckChat.Tests.Support;
 
 namespace FleckChat.Tests.Client;
 
-/// <summary><c>fleckchat client</c> as a real process with pipes, against a real server.</summary>
+/// <summary><c>fleckchat client</c> as a real process with pipes or at a pseudo-terminal, against a real server.</summary>
 [TestClass]
 public sealed class TerminalClientProcessTests
 {
@@ -57,6 +57,32 @@ public sealed class TerminalClientProcessTests
                 Assert.AreEqual("You are connected! There are 1 users here.\n[user0]: hi\n* members of lobby: user0", client.Stdout);
                 Assert.AreEqual(2, server.Server.Metrics.MessagesReceived, "two lines sent, the empty one skipped");
                 await room.WaitForCountAsync(0);
+            }
+        }
+    }
+
+    [TestMethod]
+    public async Task Terminal_LeftArrowInsertAndUpArrowRecall_SendsEditedLines()
+    {
+        var (server, room) = TestServer.StartChat();
+        await using (server)
+        {
+            var (bob, _) = await ChatClient.JoinAsync(server.Uri);
+            await using (bob)
+            await using (var client = ClientProcess.StartInTerminal(server.Uri.ToString(), "--name", "alice"))
+            {
+                Assert.AreEqual("* alice joined", await bob.ReceiveTextAsync());
+
+                // ESC [ D is Left, ESC [ A is Up, as a terminal sends them; \r is Enter.
+                await client.WriteAsync("helo\u001b[Dl\r");
+                Assert.AreEqual("[alice]: hello", await bob.ReceiveTextAsync());
+                await client.WriteAsync("\u001b[A again\r");
+                Assert.AreEqual("[alice]: hello again", await bob.ReceiveTextAsync());
+                await client.WriteAsync("/quit\r");
+
+                Assert.AreEqual(0, await client.WaitForExitAsync(), client.Stdout);
+                Assert.AreEqual("* alice left", await bob.ReceiveTextAsync());
+                await room.WaitForCountAsync(1);
             }
         }
     }
@@ -126,6 +152,27 @@ public sealed class TerminalClientProcessTests
     }
 
     [TestMethod]
+    [DataRow("--bogus")]
+    [DataRow("ws://127.0.0.1:1/chat", "-x")]
+    [DataRow("--name", "alice", "--bogus=1")]
+    public async Task UnknownOption_SaysSo_Exit2(params string[] args)
+    {
+        var (code, output) = await DaemonProcess.RunAsync(["client", .. args]);
+
+        Assert.AreEqual(2, code);
+        Assert.AreEqual($"fleckchat: unknown option '{args[^1]}' (see fleckchat client --help)", output.Trim());
+    }
+
+    [TestMethod]
+    public async Task NameInUrlAndNameOptionDiffer_UsageError_Exit2()
+    {
+        var (code, output) = await DaemonProcess.RunAsync("client", "ws://127.0.0.1:1/chat?name=bob", "--name", "alice");
+
+        Assert.AreEqual(2, code);
+        Assert.AreEqual("fleckchat: --name alice and ?name=bob in the URL disagree: give the name once (see fleckchat client --help)", output.Trim());
+    }
+
+    [TestMethod]
     public async Task DaemonVariableInvalid_ClientUnaffected()
     {
         await using var client = DaemonProcess.Start(["client", "ws://127.0.0.1:1/chat"], new Dictionary<string, string> { ["FLECKCHAT_PORT"] = "abc" });
@@ -140,7 +187,7 @@ public sealed class TerminalClientProcessTests
         var (code, output) = await DaemonProcess.RunAsync("client", "--help");
 
         Assert.AreEqual(0, code);
-        foreach (var name in new[] { "URL", "--name", "--wait", "FLECKCHAT_CLIENT_URL", "FLECKCHAT_CLIENT_NAME", "FLECKCHAT_CLIENT_WAIT" })
+        foreach (var name in new[] { "URL", "--name", "--wait", "FLECKCHAT_CLIENT_URL", "FLECKCHAT_CLIENT_NAME", "FLECKCHAT_CLIENT_WAIT", "?name=" })
         {
             Assert.Contains(name, output);
         }

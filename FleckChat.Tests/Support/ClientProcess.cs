@@ -40,14 +40,7 @@ internal sealed class ClientProcess : IAsyncDisposable
 
     public static ClientProcess Start(params string[] args)
     {
-        var info = new ProcessStartInfo(DaemonProcess.DotnetHost)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = AppContext.BaseDirectory,
-        };
+        var info = NewStartInfo(DaemonProcess.DotnetHost);
         info.ArgumentList.Add(DaemonProcess.DllPath);
         info.ArgumentList.Add("client");
         foreach (var arg in args)
@@ -55,6 +48,38 @@ internal sealed class ClientProcess : IAsyncDisposable
             info.ArgumentList.Add(arg);
         }
 
+        return Start(info);
+    }
+
+    /// <summary>
+    /// The client at a terminal, as a person runs it: inside a pseudo-terminal made by util-linux
+    /// <c>script</c>, which passes what is written here to the terminal as typed keys (escape
+    /// sequences included) and the terminal's output (prompt, redraws) back as standard output.
+    /// </summary>
+    public static ClientProcess StartInTerminal(params string[] args)
+    {
+        var info = NewStartInfo(SystemTools.Require("script", "util-linux"));
+        info.Environment["TERM"] = "xterm";
+        string command = string.Join(' ', new[] { DaemonProcess.DotnetHost, DaemonProcess.DllPath, "client" }.Concat(args).Select(a => $"'{a.Replace("'", "'\\''", StringComparison.Ordinal)}'"));
+        foreach (var arg in new[] { "--quiet", "--flush", "--return", "--command", command, "/dev/null" })
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        return Start(info);
+    }
+
+    private static ProcessStartInfo NewStartInfo(string fileName) => new(fileName)
+    {
+        RedirectStandardInput = true,
+        RedirectStandardOutput = true,
+        RedirectStandardError = true,
+        UseShellExecute = false,
+        WorkingDirectory = AppContext.BaseDirectory,
+    };
+
+    private static ClientProcess Start(ProcessStartInfo info)
+    {
         var process = new Process { StartInfo = info };
         var client = new ClientProcess(process);
         process.OutputDataReceived += (_, e) => client.OnLine(e.Data, client._stdout);

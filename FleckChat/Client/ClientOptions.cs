@@ -7,7 +7,10 @@ internal sealed record ClientOptions
 
     public Uri Url { get; init; } = DefaultUrl;
 
-    /// <summary>The name to ask for; it travels as <c>?name=</c> in the URL, as the wire protocol says.</summary>
+    /// <summary>
+    /// The name to ask for; it travels as <c>?name=</c> in the URL, as the wire protocol says. The
+    /// command line refuses a name that differs from one already in <see cref="Url"/>.
+    /// </summary>
     public string? Name { get; init; }
 
     /// <summary>After standard input ends, the longest the client waits for replies still on their way.</summary>
@@ -18,7 +21,7 @@ internal sealed record ClientOptions
     {
         get
         {
-            if (string.IsNullOrEmpty(Name))
+            if (string.IsNullOrEmpty(Name) || NameIn(Url) is not null)
             {
                 return Url;
             }
@@ -28,5 +31,20 @@ internal sealed record ClientOptions
             builder.Query = (query.Length > 0 ? query + "&" : "") + "name=" + Uri.EscapeDataString(Name);
             return builder.Uri;
         }
+    }
+
+    /// <summary>The value of the first <c>name=</c> in the URL's query, or null without one.</summary>
+    public static string? NameIn(Uri url)
+    {
+        foreach (string pair in url.Query.TrimStart('?').Split('&'))
+        {
+            string[] parts = pair.Split('=', 2);
+            if (parts.Length == 2 && Uri.UnescapeDataString(parts[0]) == "name")
+            {
+                return Uri.UnescapeDataString(parts[1]);
+            }
+        }
+
+        return null;
     }
 }
