@@ -27,6 +27,10 @@ internal static class HttpRequestParser
         }
 
         var headers = new Dictionary<string, string>(8, StringComparer.OrdinalIgnoreCase);
+
+        // Repeats of a list header are joined once at the end: joining on every repeat made a head
+        // of thousands of "a: b" lines cost megabytes of strings (docs/fuzzing.md, "Findings").
+        Dictionary<string, StringBuilder>? repeated = null;
         var rest = lineEnd < 0 ? [] : head[(lineEnd + 2)..];
         while (!rest.IsEmpty)
         {
@@ -46,10 +50,25 @@ internal static class HttpRequestParser
                     return false;
                 }
 
-                value = existing + ", " + value;
+                repeated ??= new(StringComparer.OrdinalIgnoreCase);
+                if (!repeated.TryGetValue(name, out var joined))
+                {
+                    repeated[name] = joined = new StringBuilder(existing);
+                }
+
+                joined.Append(", ").Append(value);
+                continue;
             }
 
             headers[name] = value;
+        }
+
+        if (repeated is not null)
+        {
+            foreach (var (name, joined) in repeated)
+            {
+                headers[name] = joined.ToString();
+            }
         }
 
         request = new HttpRequest(method, target, version, headers, head.ToArray());
