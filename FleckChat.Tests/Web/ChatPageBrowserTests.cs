@@ -102,10 +102,15 @@ public sealed class ChatPageBrowserTests
         Assert.AreEqual("#dev", bob.Script<string>("return location.hash"));
         Assert.AreEqual(1L, bob.Script<long>("return document.querySelectorAll('#members li').length"));
 
-        // The server goes away: both pages give its reason and plan to reconnect.
+        // The server goes away: both pages give its reason and plan to reconnect, and still give it
+        // after a reconnection failed (which has no reason of its own).
         await daemon.StopAsync();
-        alice.WaitFor("#status", "Disconnected (server shutting down). Reconnecting");
-        bob.WaitFor("#status", "Disconnected (server shutting down). Reconnecting");
+        foreach (var browser in new[] { alice, bob })
+        {
+            browser.WaitFor("#status", "Disconnected (server shutting down). Reconnecting");
+            browser.WaitFor("body[data-state='connecting'] #status", "Connecting");
+            browser.WaitFor("#status", "Disconnected (server shutting down). Reconnecting");
+        }
 
         foreach (var browser in new[] { alice, bob })
         {

@@ -13,7 +13,7 @@
   };
   const state = {
     socket: null, me: '', room: roomFromHash(), members: [], attempt: 0, timer: 0, roomsAsked: false,
-    wantedName: sessionStorage.getItem('fleckchat.name') || '', asked: '',
+    wantedName: sessionStorage.getItem('fleckchat.name') || '', asked: '', closedFor: '',
   };
 
   // The server's rule for room names (NameRules): letters, digits, _ . - and at most 32 of them.
@@ -66,7 +66,9 @@
   function reconnectLater(close) {
     const delay = Math.min(30000, 1000 * 2 ** state.attempt) * (0.8 + Math.random() * 0.4);
     state.attempt += 1;
-    const why = closeReason(close);
+    // A reconnection that fails has no reason of its own: the one the server closed with stays.
+    const why = close.code === 1006 && state.closedFor ? state.closedFor : closeReason(close);
+    state.closedFor = why;
     setStatus('reconnecting', 'Disconnected (' + why + '). Reconnecting in ' + Math.ceil(delay / 1000) + ' s…');
     state.timer = setTimeout(connect, delay);
   }
@@ -118,6 +120,7 @@
     switch (event.type) {
       case 'welcome':
         state.attempt = 0;
+        state.closedFor = '';
         setMe(event.name);
         setMembers(Array.isArray(event.members) ? event.members : []);
         setStatus('connected', 'Connected');
