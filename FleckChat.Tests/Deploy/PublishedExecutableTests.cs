@@ -69,10 +69,9 @@ public sealed partial class PublishedExecutableTests
         string activate = SystemTools.Require("systemd-socket-activate", "systemd");
         var staged = await PublishedBuilds.GetAsync(build);
         using var folder = TempFolder.ForCaller();
-        int port = FreePort();
-        await using var daemon = DaemonProcess.StartCommand(activate,
-            ["-l", $"127.0.0.1:{port}", staged.Executable, "--log-dir", folder.Path],
+        var (started, port) = SocketActivated.Start(activate, [staged.Executable, "--log-dir", folder.Path],
             new Dictionary<string, string> { ["PATH"] = folder.Path }, folder.Path, onlyGivenEnvironment: true);
+        await using var daemon = started;
         await daemon.WaitForLineAsync(new Regex($@"Listening on 127\.0\.0\.1:{port} as 3"));
 
         var (client, greeting) = await ChatClient.JoinAsync(new Uri($"ws://127.0.0.1:{port}/chat"));
@@ -104,13 +103,6 @@ public sealed partial class PublishedExecutableTests
         environment["HOME"] = folder.Path;
         return DaemonProcess.StartCommand(staged.Executable, ["--port", "0", "--bind", "127.0.0.1", "--log-dir", folder.Path, .. extraArgs],
             environment, folder.Path, onlyGivenEnvironment: true);
-    }
-
-    private static int FreePort()
-    {
-        using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        probe.Start();
-        return ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
     }
 
     private static int PortOf(string notification) =>

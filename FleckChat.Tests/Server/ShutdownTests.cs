@@ -50,13 +50,29 @@ public sealed class ShutdownTests
         await room.WaitForCountAsync(0);
     }
 
+    /// <summary>The second stop comes while the first is still closing the members, the third after it finished.</summary>
     [TestMethod]
     public async Task Stop_CalledTwice_IsHarmless()
     {
-        var (server, _) = TestServer.StartChat();
+        var (server, room) = TestServer.StartChat();
+        var (alice, _) = await ChatClient.JoinAsync(server.Uri);
+        var (bob, _) = await ChatClient.JoinAsync(server.Uri);
+        await using (alice)
+        await using (bob)
+        {
+            var first = server.Server.StopAsync(TimeSpan.FromSeconds(3));
+            var second = server.Server.StopAsync(TimeSpan.FromSeconds(3));
 
-        await server.Server.StopAsync(TimeSpan.FromSeconds(1)).Bounded();
-        await server.Server.StopAsync(TimeSpan.FromSeconds(1)).Bounded();
-        server.Server.Dispose();
+            Assert.AreEqual(WebSocketCloseStatus.EndpointUnavailable, await alice.ReceiveCloseAsync());
+            Assert.AreEqual("server shutting down", alice.Socket.CloseStatusDescription);
+            Assert.AreEqual(WebSocketCloseStatus.EndpointUnavailable, await bob.ReceiveCloseAsync());
+            Assert.AreEqual("server shutting down", bob.Socket.CloseStatusDescription);
+            await first.Bounded();
+            await second.Bounded();
+            await room.WaitForCountAsync(0);
+
+            await server.Server.StopAsync(TimeSpan.FromSeconds(1)).Bounded();
+            server.Server.Dispose();
+        }
     }
 }

@@ -54,7 +54,9 @@ internal sealed class Browser : IDisposable
             "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
             "--disable-default-apps", "--disable-extensions", "--mute-audio", "--lang=en-GB",
             $"--user-data-dir={profile.Path}", "--window-size=1000,700");
-        var driver = new ChromeDriver(service, options, Wait.Timeout);
+        // The driver's own timeout outlasts the page's script timeout, so a wait that runs out ends
+        // in WaitFor's message (with the page's text), not in the driver's HTTP request timing out.
+        var driver = new ChromeDriver(service, options, Wait.Timeout * 2);
         driver.Manage().Timeouts().AsynchronousJavaScript = Wait.Timeout;
         driver.ExecuteCdpCommand("Page.addScriptToEvaluateOnNewDocument", new Dictionary<string, object?> { ["source"] = Watchers });
         return new Browser(driver, profile);

@@ -11,6 +11,7 @@ namespace FleckChat.Tests.Web;
 public sealed class ChatPageBrowserTests
 {
     private const string Injection = "<img src=x onerror=alert(1)>";
+    private const string Arabic = "مرحبا بالجميع 123";
 
     [TestMethod]
     public async Task TwoBrowsersAndRawClient_JoinChatWhisperRename_TextStaysText()
@@ -57,6 +58,26 @@ public sealed class ChatPageBrowserTests
             bob.WaitFor("#messages .event.message", "hello from a plain WebSocket");
             Assert.AreEqual("carol", alice.Script<string>("return document.querySelector('#messages .event.message:last-child .from').textContent"));
 
+            // Refused renames (the name is carol's, then not a name at all): the Name field shows the name alice really has.
+            alice.Type("#name", "carol");
+            alice.WaitFor("#messages .event.error", "name carol is taken");
+            Assert.AreEqual("alice", alice.Script<string>("return document.querySelector('#name').value"));
+            alice.Type("#name", "no!way");
+            alice.WaitFor("#messages .event.error", "a name may only contain");
+            Assert.AreEqual("alice", alice.Script<string>("return document.querySelector('#name').value"));
+            Assert.AreEqual("alice", alice.Find("#me").Text);
+
+            // Right-to-left text is isolated from the sender's name and stays to its right.
+            await raw.SendTextAsync(Arabic);
+            alice.WaitFor("#messages .event.message .text", Arabic);
+            Assert.AreEqual("isolate isolate", alice.Script<string>(
+                "const li = document.querySelector('#messages .event.message:last-child');" +
+                "return ['.from', '.text'].map((s) => getComputedStyle(li.querySelector(s)).unicodeBidi).join(' ')"));
+            Assert.IsTrue(alice.Script<bool>(
+                "const li = document.querySelector('#messages .event.message:last-child');" +
+                "return li.querySelector('.from').getBoundingClientRect().right <= li.querySelector('.text').getBoundingClientRect().left"),
+                "the text is not to the right of its sender");
+
             bob.Type("#message", Injection);
             alice.WaitFor("#messages .event.message .text", Injection);
             foreach (var browser in new[] { alice, bob })
@@ -81,10 +102,15 @@ public sealed class ChatPageBrowserTests
         Assert.AreEqual("#dev", bob.Script<string>("return location.hash"));
         Assert.AreEqual(1L, bob.Script<long>("return document.querySelectorAll('#members li').length"));
 
-        // The server goes away: both pages say so and plan to reconnect.
+        // The server goes away: both pages give its reason and plan to reconnect, and still give it
+        // after a reconnection failed (which has no reason of its own).
         await daemon.StopAsync();
-        alice.WaitFor("#status", "Reconnecting");
-        bob.WaitFor("#status", "Reconnecting");
+        foreach (var browser in new[] { alice, bob })
+        {
+            browser.WaitFor("#status", "Disconnected (server shutting down). Reconnecting");
+            browser.WaitFor("body[data-state='connecting'] #status", "Connecting");
+            browser.WaitFor("#status", "Disconnected (server shutting down). Reconnecting");
+        }
 
         foreach (var browser in new[] { alice, bob })
         {

@@ -13,7 +13,7 @@
   };
   const state = {
     socket: null, me: '', room: roomFromHash(), members: [], attempt: 0, timer: 0, roomsAsked: false,
-    wantedName: sessionStorage.getItem('fleckchat.name') || '',
+    wantedName: sessionStorage.getItem('fleckchat.name') || '', asked: '', closedFor: '',
   };
 
   // The server's rule for room names (NameRules): letters, digits, _ . - and at most 32 of them.
@@ -66,9 +66,18 @@
   function reconnectLater(close) {
     const delay = Math.min(30000, 1000 * 2 ** state.attempt) * (0.8 + Math.random() * 0.4);
     state.attempt += 1;
-    const why = close.code === 1006 ? 'connection lost' : 'closed ' + close.code + (close.reason ? ' ' + close.reason : '');
+    // A reconnection that fails has no reason of its own: the one the server closed with stays.
+    const why = close.code === 1006 && state.closedFor ? state.closedFor : closeReason(close);
+    state.closedFor = why;
     setStatus('reconnecting', 'Disconnected (' + why + '). Reconnecting in ' + Math.ceil(delay / 1000) + ' s…');
     state.timer = setTimeout(connect, delay);
+  }
+
+  // The server's reason ("server shutting down", "flooding", a /quit's words) when it gave one;
+  // 1006 means no close frame came at all.
+  function closeReason(close) {
+    if (close.reason) { return close.reason; }
+    return close.code === 1006 ? 'connection lost' : 'closed ' + close.code;
   }
 
   function switchRoom(room) {
@@ -100,6 +109,8 @@
     if (text.startsWith('//')) { return send({ type: 'message', text: text.slice(1) }); }
     if (text.startsWith('/')) {
       if (/^\/rooms\b/i.test(text)) { state.roomsAsked = true; }
+      const nick = /^\/nick\s+(\S+)/i.exec(text);
+      if (nick) { state.asked = nick[1]; }
       return send({ type: 'command', text: text });
     }
     return send({ type: 'message', text: text });
@@ -109,6 +120,7 @@
     switch (event.type) {
       case 'welcome':
         state.attempt = 0;
+        state.closedFor = '';
         setMe(event.name);
         setMembers(Array.isArray(event.members) ? event.members : []);
         setStatus('connected', 'Connected');
@@ -142,7 +154,10 @@
         addLine('notice', null, 'Members of ' + event.room + ': ' + (event.members || []).join(', '), event.ts);
         break;
       case 'rooms': showRooms(Array.isArray(event.rooms) ? event.rooms : [], event.ts); break;
-      case 'error': addLine('error', null, event.text, event.ts); break;
+      case 'error':
+        if (state.asked) { showMe(state.asked); }
+        addLine('error', null, event.text, event.ts);
+        break;
       case 'info': addLine('notice', null, event.text, event.ts); break;
       default: break;
     }
@@ -150,12 +165,20 @@
 
   function setMe(name) {
     if (typeof name !== 'string' || !name) { return; }
+    const asked = state.asked || state.wantedName;
     state.me = name;
     state.wantedName = name;
     sessionStorage.setItem('fleckchat.name', name);
     ui.me.textContent = name;
-    if (document.activeElement !== ui.name) { ui.name.value = name; }
+    showMe(asked);
     renderMembers();
+  }
+
+  // The Name field shows the name the member really has, also after the server refused the one
+  // asked for (taken, invalid): only a name the user is still typing is left alone.
+  function showMe(asked) {
+    state.asked = '';
+    if (document.activeElement !== ui.name || ui.name.value.trim() === asked) { ui.name.value = state.me; }
   }
 
   function setMembers(members) {
@@ -222,6 +245,7 @@
     const name = ui.name.value.trim();
     if (!name || name === state.me) { return; }
     if (state.socket && state.socket.readyState === WebSocket.OPEN) {
+      state.asked = name;
       send({ type: 'command', text: '/nick ' + name });
     } else {
       state.wantedName = name;

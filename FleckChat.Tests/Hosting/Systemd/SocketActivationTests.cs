@@ -34,9 +34,10 @@ public sealed class SocketActivationTests
     }
 
     /// <summary>
-    /// <c>systemd-socket-activate</c> binds the port and execs the daemon on the first connection.
-    /// The daemon is told to use a port that is taken: had it bound anything itself, it would have
-    /// failed; and the only listening socket it holds is the one it was given.
+    /// <c>systemd-socket-activate</c> is given a listening socket (as systemd gives it to a service)
+    /// and execs the daemon on the first connection, passing the socket on. The daemon is told to
+    /// use a port that is taken: had it bound anything itself, it would have failed; and the only
+    /// listening socket it holds is the one it was given.
     /// </summary>
     [TestMethod]
     public async Task SystemdSocketActivate_ClientChats_DaemonNeverBindsItsOwnPort()
@@ -46,11 +47,10 @@ public sealed class SocketActivationTests
         using var taken = new TcpListener(IPAddress.Loopback, 0);
         taken.Start();
         int takenPort = ((IPEndPoint)taken.LocalEndpoint).Port;
-        int port = FreePort();
 
-        await using var daemon = DaemonProcess.StartCommand(activate,
-            ["-l", $"127.0.0.1:{port}", .. DaemonProcess.DaemonCommand,
-             "--port", takenPort.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--log-dir", logs.Path]);
+        var (started, port) = SocketActivated.Start(activate,
+            [.. DaemonProcess.DaemonCommand, "--port", takenPort.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--log-dir", logs.Path]);
+        await using var daemon = started;
         await daemon.WaitForLineAsync(new Regex($@"Listening on 127\.0\.0\.1:{port} as 3"));
 
         var (client, greeting) = await ChatClient.JoinAsync(new Uri($"ws://127.0.0.1:{port}/chat"));
@@ -68,13 +68,6 @@ public sealed class SocketActivationTests
 
         daemon.Signal("TERM");
         Assert.AreEqual(0, await daemon.WaitForExitAsync(TimeSpan.FromSeconds(5)));
-    }
-
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 
     private static Func<string, string?> Variables(string pid, string fds) => name => name switch
