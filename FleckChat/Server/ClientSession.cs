@@ -85,7 +85,7 @@ internal sealed class ClientSession
             Configure(connection);
 
             // From here on the server tracks the connection (and its slot), not this session.
-            if (!_settings.Slots.Opened(_admission.Slot) | !_tracker.HandedOver(this, connection) || _aborted)
+            if (!_tracker.HandedOver(this, connection) || _aborted)
             {
                 connection.Abort();
             }
@@ -161,6 +161,13 @@ internal sealed class ClientSession
         if (rejection is not null)
         {
             await RejectAsync(transport, rejection, remote).ConfigureAwait(false);
+            return null;
+        }
+
+        // The slot becomes an open connection's before the client can read 101: once it has, it may
+        // connect again at once, and that newcomer must not find this socket still sheddable.
+        if (!_settings.Slots.Opened(_admission.Slot))
+        {
             return null;
         }
 
