@@ -27,7 +27,7 @@ def rates(rows, column):
 
 def main(samples_path, verdict_path, png_path):
     with open(samples_path, newline="") as f:
-        rows = [r for r in csv.DictReader(f, delimiter="\t") if r["phase"] in ("warmup", "load", "end")]
+        rows = [r for r in csv.DictReader(f, delimiter="\t") if r["phase"] in ("warmup", "load")]
     with open(verdict_path) as f:
         verdict = json.load(f)
     minutes = [float(r["elapsed_s"]) / 60 for r in rows]

@@ -20,8 +20,8 @@
 #   -- ...        further daemon options, e.g. to raise a connection-rate limit of the build under test
 #
 # The daemon listens on 127.0.0.1 on a free port, with 20000 descriptors and without the per-address
-# connection limit and the message rate limit, which would refuse the soak's own traffic (all of it comes
-# from 127.0.0.1). History and join notices keep their defaults, and the runtime gets the environment
+# limits (connections, and where the build has them, connection rate and unfinished handshakes) and the
+# message rate limit, which would refuse the soak's own traffic (all of it comes from 127.0.0.1). History and join notices keep their defaults, and the runtime gets the environment
 # (DOTNET_*) that deploy/fleckchat.service.in gives the installed service. The load client (SoakClient/, not in
 # FleckChat.sln) is built here and checks every (sender, seq) each steady member should see.
 # Exit status: 0 when the verdict passes, 1 when it fails, 2 on a usage or setup error.
@@ -73,7 +73,14 @@ run_daemon=(env "${unit_env[@]}" "$daemon")
 
 # --- daemon ------------------------------------------------------------------------------------------
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-daemon_args=(--port "$port" --bind 127.0.0.1 --log-dir "$out/logs" --rate-limit 0 --max-connections-per-ip 0 "${extra[@]}")
+daemon_args=(--port "$port" --bind 127.0.0.1 --log-dir "$out/logs" --rate-limit 0 --max-connections-per-ip 0)
+# Per-address limits on new connections and on unfinished handshakes, where the build has them:
+# the churn alone opens 20 connections a second from 127.0.0.1.
+help=$("${run_daemon[@]}" --help)
+for option in --connect-rate-per-ip --max-handshakes-per-ip; do
+  if grep -q -- "$option " <<<"$help"; then daemon_args+=("$option" 0); fi
+done
+daemon_args+=("${extra[@]}")
 pid=""
 stop_daemon() {
   [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0

@@ -18,7 +18,7 @@ internal sealed class DaemonSampler(int pid, Uri metrics, string tsvPath, Func<(
     private readonly List<Sample> _samples = [];
     private readonly Stopwatch _clock = new();
     private long _lastTicks = -1;
-    private long _lastWaitNs;
+    private Dictionary<string, long> _lastWaitNs = new(StringComparer.Ordinal);
     private double _lastSeconds;
     private long[]? _lastLatency;
 
@@ -49,11 +49,11 @@ internal sealed class DaemonSampler(int pid, Uri metrics, string tsvPath, Func<(
         var status = ReadStatus();
         int descriptors = Directory.EnumerateFileSystemEntries($"/proc/{pid}/fd").Count();
         long ticks = ReadCpuTicks();
-        long waitNs = ReadRunQueueWaitNs();
+        long waitNs = ReadRunQueueWaitDeltaNs();
         bool first = _lastTicks < 0 || seconds <= _lastSeconds;
         double cpu = first ? 0 : (ticks - _lastTicks) / TicksPerSecond / (seconds - _lastSeconds) * 100;
-        double wait = first ? 0 : (waitNs - _lastWaitNs) / 1e9 / (seconds - _lastSeconds) * 100;
-        (_lastTicks, _lastWaitNs, _lastSeconds) = (ticks, waitNs, seconds);
+        double wait = first ? 0 : waitNs / 1e9 / (seconds - _lastSeconds) * 100;
+        (_lastTicks, _lastSeconds) = (ticks, seconds);
         var (sent, received, churn) = counters();
         long[] latencyNow = latency.Snapshot();
         double p99 = LatencyHistogram.Quantile(latencyNow, _lastLatency, 0.99);
@@ -94,17 +94,21 @@ internal sealed class DaemonSampler(int pid, Uri metrics, string tsvPath, Func<(
         double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// Time the daemon's threads spent runnable but waiting for a CPU (second field of each
-    /// /proc/PID/task/TID/schedstat): how much a busy machine held the daemon back.
+    /// Nanoseconds the daemon's threads spent runnable but waiting for a CPU since the last call (second
+    /// field of each /proc/PID/task/TID/schedstat): how much a busy machine held the daemon back. Counted
+    /// per thread, so that a thread that ended does not take its past waits out of the sum.
     /// </summary>
-    private long ReadRunQueueWaitNs()
+    private long ReadRunQueueWaitDeltaNs()
     {
-        long total = 0;
+        long delta = 0;
+        var now = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (string task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
         {
             try
             {
-                total += long.Parse(File.ReadAllText(Path.Combine(task, "schedstat")).Split(' ')[1], CultureInfo.InvariantCulture);
+                long wait = long.Parse(File.ReadAllText(Path.Combine(task, "schedstat")).Split(' ')[1], CultureInfo.InvariantCulture);
+                now[task] = wait;
+                delta += wait - _lastWaitNs.GetValueOrDefault(task);
             }
             catch (IOException)
             {
@@ -112,7 +116,8 @@ internal sealed class DaemonSampler(int pid, Uri metrics, string tsvPath, Func<(
             }
         }
 
-        return total;
+        _lastWaitNs = now;
+        return delta;
     }
 
     private long ReadCpuTicks()

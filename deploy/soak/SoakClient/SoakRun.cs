@@ -41,7 +41,9 @@ internal sealed class SoakRun(SoakOptions options)
         await Task.WhenAll(members.Select((m, i) => m.CloseAsync(receiving[i], DrainTimeout)));
         await sampler.TakeAsync("closed");
 
-        var samples = sampler.Samples.Where(s => s.Phase is "warmup" or "load" or "end").ToList();
+        // Judged: the samples under load. The "end" sample (senders and churn just stopped) and the
+        // "closed" one (everyone gone) stay in samples.tsv for the record.
+        var samples = sampler.Samples.Where(s => s.Phase is "warmup" or "load").ToList();
         double warmup = options.Warmup.TotalSeconds;
         return new Verdict
         {
