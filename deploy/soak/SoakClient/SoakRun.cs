@@ -86,9 +86,25 @@ internal sealed class SoakRun(SoakOptions options)
     {
         var clock = Stopwatch.StartNew();
         // A bounded number of handshakes in flight, as a crowd arriving rather than one burst.
-        await Parallel.ForEachAsync(members, new ParallelOptions { MaxDegreeOfParallelism = 32 },
-            async (member, _) => await member.ConnectAsync(RoomUrl(member.Room)));
-        Log($"{members.Length} steady members connected in {options.Rooms} rooms in {clock.Elapsed.TotalSeconds:F1} s");
+        int retries = 0;
+        await Parallel.ForEachAsync(members, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (member, _) =>
+        {
+            // Setting up is not what the soak measures: on a busy machine a handshake may miss the
+            // daemon's deadline, so a member gets a few tries (counted) before the run gives up.
+            for (int attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    await member.ConnectAsync(RoomUrl(member.Room));
+                    return;
+                }
+                catch (Exception ex) when (attempt < 5 && ex is not InvalidDataException)
+                {
+                    Interlocked.Increment(ref retries);
+                }
+            }
+        });
+        Log($"{members.Length} steady members connected in {options.Rooms} rooms in {clock.Elapsed.TotalSeconds:F1} s ({retries} connections retried)");
     }
 
     private static async Task WaitForDeliveriesAsync(SteadyMember[] members)

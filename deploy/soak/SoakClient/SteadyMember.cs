@@ -64,6 +64,7 @@ internal sealed class SteadyMember
 
     public async Task ConnectAsync(Uri roomUrl)
     {
+        _socket?.Dispose();
         _socket = await SoakSocket.ConnectAsync(roomUrl, TimeSpan.FromSeconds(30));
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         string? greeting = await _socket.ReceiveTextAsync(deadline.Token);
