@@ -1,0 +1,9 @@
+namespace FleckChat.Server;
+
+/// <summary>The caps <see cref="ConnectionSlots"/> enforces; 0 turns one off.</summary>
+internal sealed record SlotLimits(int Max, int MaxPerAddress, int MaxHandshakes, int MaxHandshakesPerAddress, int ConnectBurst, double ConnectTokensPerSecond)
+{
+    public static SlotLimits From(WebSocketServerOptions options) => new(
+        options.MaxConnections, options.MaxConnectionsPerIp, options.MaxHandshakes, options.MaxHandshakesPerIp,
+        options.ConnectRateBurst, options.ConnectRateWindow > TimeSpan.Zero ? options.ConnectRateBurst / options.ConnectRateWindow.TotalSeconds : 0);
+}
