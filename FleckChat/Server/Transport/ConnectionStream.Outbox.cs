@@ -17,8 +17,6 @@ internal sealed partial class ConnectionStream : IThreadPoolWorkItem
     private const int InitialPendingSize = 4 * 1024;
     private const byte OpClose = 0x8;
 
-    private readonly WebSocketConnection _connection;
-    private readonly ServerSettings _settings;
     private SpinGate _gate;
     private byte[]? _pending;
     private int _pendingCount;

@@ -16,6 +16,8 @@ namespace FleckChat.Server.Transport;
 internal sealed partial class ConnectionStream : AsyncOnlyStream
 {
     private readonly Stream _inner;
+    private readonly WebSocketConnection _connection;
+    private readonly ServerSettings _settings;
     private readonly FrameObserver _observer;
     private byte[]? _prefix;
     private int _prefixOffset;
