@@ -12,7 +12,7 @@ internal static class DaemonMetrics
         .Gauge("fleckchat_room_members", "Members in each room now.", "room", () => chat.RoomCounts().Select(r => (r.Room, (double)r.Members)))
         .Counter("fleckchat_connections_accepted_total", "WebSocket connections opened (handshake completed).", () => server.ConnectionsAccepted)
         .Counter("fleckchat_handshake_failures_total", "Connections that did not become a WebSocket, by reason.", "reason",
-            () => HandshakeFailures.All.Select(kind => (kind.Label(), (double)server.HandshakeFailuresOf(kind))))
+            () => Enum.GetValues<HandshakeFailure>().Select(kind => (kind.Label(), (double)server.HandshakeFailuresOf(kind))))
         .Counter("fleckchat_messages_received_total", "Messages received from clients.", () => server.MessagesReceived)
         .Counter("fleckchat_messages_delivered_total", "Messages handed to client sockets (one per recipient).", () => server.MessagesSent)
         .Counter("fleckchat_socket_writes_total", "Writes to client sockets; a burst of messages to one client goes out in one write.", () => server.SocketWrites)
