@@ -12,7 +12,7 @@ namespace FleckChat.Server;
 /// engine (receiving, answering pings, close frames) and our <see cref="ConnectionStream"/> (the one
 /// writer) on the inside. The server runs its life (<c>WebSocketServer.ServeAsync</c>): Opened, then
 /// NextMessageAsync and ReceiveMessageAsync until the end, then EndAsync and Closed. Tens of thousands
-/// of these may sit idle, so every field earns its place (docs/performance.md, "Idle footprint").
+/// of these may sit idle, so every field earns its place (docs/performance.md, "Memory per idle connection").
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable",
     Justification = "The server ends every connection through Closed, which disposes the WebSocket and the close timer.")]
@@ -52,8 +52,7 @@ internal sealed class WebSocketConnection : IWebSocketConnection
         {
             IsServer = true,
             SubProtocol = info.NegotiatedSubProtocol.Length > 0 ? info.NegotiatedSubProtocol : null,
-            // Keep-alive is the server's sweep (one timer for every connection), not a timer per WebSocket:
-            // docs/performance.md, "Keep-alive".
+            // Keep-alive is the server's sweep, not a timer per WebSocket: docs/performance.md, "Keep-alive".
             KeepAliveInterval = TimeSpan.Zero,
         });
     }
