@@ -14,7 +14,7 @@ public sealed class TerminalClientProcessTests
     public async Task Pipe_ChatsBothWaysWithAnotherClient_ExitsZeroAfterInputEnds()
     {
         var targets = new ConcurrentQueue<string>();
-        using var chat = new ChatServer(new ChatOptions(), Serilog.Core.Logger.None);
+        using var chat = new ChatHub(new ChatOptions(), Serilog.Core.Logger.None);
         await using var server = TestServer.Start(connection =>
         {
             targets.Enqueue(connection.ConnectionInfo.Path);

@@ -5,7 +5,7 @@ namespace FleckChat.Tests.Support;
 internal static class RoomWaits
 {
     /// <summary>Completes when the room has <paramref name="count"/> members (bounded), woken by the room's own event.</summary>
-    public static async Task WaitForCountAsync(this ChatServer room, int count)
+    public static async Task WaitForCountAsync(this ChatHub room, int count)
     {
         var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         void OnChange(int current)

@@ -28,11 +28,11 @@ internal sealed class TestServer : IAsyncDisposable
         return new TestServer(server);
     }
 
-    /// <summary>A server whose connections join a <see cref="ChatServer"/>, wired as the daemon wires it.</summary>
-    public static (TestServer Server, ChatServer Chat) StartChat(WebSocketServerOptions? options = null, ChatOptions? chatOptions = null,
+    /// <summary>A server whose connections join a <see cref="ChatHub"/>, wired as the daemon wires it.</summary>
+    public static (TestServer Server, ChatHub Chat) StartChat(WebSocketServerOptions? options = null, ChatOptions? chatOptions = null,
         ILogger? chatLog = null)
     {
-        var chat = new ChatServer(chatOptions ?? new ChatOptions(), chatLog ?? Serilog.Core.Logger.None);
+        var chat = new ChatHub(chatOptions ?? new ChatOptions(), chatLog ?? Serilog.Core.Logger.None);
         var server = Start(chat.Attach, options, s =>
         {
             s.PathFilter = chat.IsPathServed;

@@ -6,7 +6,7 @@ namespace FleckChat.Chat.Commands;
 /// </summary>
 internal static class ChatCommands
 {
-    public static void Execute(ChatServer chat, Member member, IReadOnlyList<string> lines)
+    public static void Execute(ChatHub chat, Member member, IReadOnlyList<string> lines)
     {
         var (command, arguments) = SplitWord(lines[0][1..]);
         var more = lines.Skip(1);

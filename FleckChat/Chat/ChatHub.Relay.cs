@@ -9,7 +9,7 @@ using Serilog.Events;
 namespace FleckChat.Chat;
 
 /// <summary>What members send: limits first, then commands or relay.</summary>
-internal sealed partial class ChatServer
+internal sealed partial class ChatHub
 {
     private long _rateLimitHits;
 

@@ -4,7 +4,7 @@ using FleckChat.Chat.Events;
 namespace FleckChat.Chat;
 
 /// <summary>Rooms, and the summary a room gets when members come and go faster than anyone reads.</summary>
-internal sealed partial class ChatServer
+internal sealed partial class ChatHub
 {
     private ChatRoom NewRoom(string name) => new(name, _options.HistorySize, _time, SummarizePresence);
 

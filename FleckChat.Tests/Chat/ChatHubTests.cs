@@ -5,7 +5,7 @@ namespace FleckChat.Tests.Chat;
 
 /// <summary>The seed behaviour, with fakes: greeting, names, relay to all, order, leave.</summary>
 [TestClass]
-public sealed class ChatServerTests : IDisposable
+public sealed class ChatHubTests : IDisposable
 {
     private readonly ChatHarness _chat = new(new ChatOptions { JoinNotices = false, RateCount = 0, HistorySize = 0 });
 

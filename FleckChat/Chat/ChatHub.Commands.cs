@@ -5,7 +5,7 @@ using FleckChat.Chat.Names;
 namespace FleckChat.Chat;
 
 /// <summary>The commands that change or show the chat's state.</summary>
-internal sealed partial class ChatServer
+internal sealed partial class ChatHub
 {
     internal void Rename(Member member, string newName)
     {

@@ -15,7 +15,7 @@ namespace FleckChat.Chat;
 /// <c>lobby</c> and <c>/chat/dev</c> the room <c>dev</c>; names are unique across the whole chat.
 /// One lock guards rooms, names and the order of every room's events; under it we only queue.
 /// </summary>
-internal sealed partial class ChatServer : IDisposable
+internal sealed partial class ChatHub : IDisposable
 {
     public const string DefaultRoom = "lobby";
 
@@ -34,7 +34,7 @@ internal sealed partial class ChatServer : IDisposable
     private readonly LogThrottle _presenceLog;
     private int _count;
 
-    public ChatServer(ChatOptions options, ILogger log, string basePath = "/chat", TimeProvider? time = null)
+    public ChatHub(ChatOptions options, ILogger log, string basePath = "/chat", TimeProvider? time = null)
     {
         _options = options;
         _basePath = basePath;
@@ -45,7 +45,7 @@ internal sealed partial class ChatServer : IDisposable
         if (options.IdleTimeout > TimeSpan.Zero)
         {
             var period = TimeSpan.FromTicks(Math.Clamp(options.IdleTimeout.Ticks / 4, TimeSpan.TicksPerMillisecond * 50, TimeSpan.TicksPerSecond * 5));
-            _idleTimer = _time.CreateTimer(static s => ((ChatServer)s!).CloseIdleMembers(), this, period, period);
+            _idleTimer = _time.CreateTimer(static s => ((ChatHub)s!).CloseIdleMembers(), this, period, period);
         }
     }
 
