@@ -26,7 +26,7 @@ public sealed class ChatHubTests : IDisposable
         var bob = _chat.Join();
 
         Assert.AreEqual("You are connected! There are 2 users here.", bob.Received[0]);
-        Assert.AreEqual(2, _chat.Chat.Count);
+        Assert.AreEqual(2, _chat.Chat.RoomCounts().Sum(r => r.Members));
     }
 
     [TestMethod]

@@ -1,5 +1,7 @@
 using System.Globalization;
+using FleckChat.Chat.Commands;
 using FleckChat.Chat.Events;
+using FleckChat.Chat.Formats;
 using FleckChat.Chat.Names;
 using FleckChat.Chat.Safety;
 using FleckChat.Logging;
@@ -14,10 +16,11 @@ namespace FleckChat.Chat;
 /// <c>server.PathFilter = chat.IsPathServed; server.Start(chat.Attach)</c>. <c>/chat</c> is the room
 /// <c>lobby</c> and <c>/chat/dev</c> the room <c>dev</c>; names are unique across the whole chat.
 /// One lock guards rooms, names and the order of every room's events; under it we only queue.
+/// This file holds membership and relay; ChatHub.Limits.cs the rate, size and idle limits.
 /// </summary>
 internal sealed partial class ChatHub : IDisposable
 {
-    public const string DefaultRoom = "lobby";
+    private const string DefaultRoom = "lobby";
 
     /// <summary>Join and leave lines logged per second at most; the rest are counted (docs/security.md).</summary>
     private const int JoinLogLinesPerSecond = 10;
@@ -30,7 +33,6 @@ internal sealed partial class ChatHub : IDisposable
     private readonly string _basePath;
     private readonly ILogger _log;
     private readonly TimeProvider _time;
-    private readonly ITimer? _idleTimer;
     private readonly LogThrottle _presenceLog;
     private int _count;
 
@@ -42,26 +44,8 @@ internal sealed partial class ChatHub : IDisposable
         _time = time ?? TimeProvider.System;
         _rooms[DefaultRoom] = NewRoom(DefaultRoom);
         _presenceLog = new LogThrottle(log, "join and leave", JoinLogLinesPerSecond, TimeSpan.FromSeconds(1), _time);
-        if (options.IdleTimeout > TimeSpan.Zero)
-        {
-            var period = TimeSpan.FromTicks(Math.Clamp(options.IdleTimeout.Ticks / 4, TimeSpan.TicksPerMillisecond * 50, TimeSpan.TicksPerSecond * 5));
-            _idleTimer = _time.CreateTimer(static s => ((ChatHub)s!).CloseIdleMembers(), this, period, period);
-        }
+        _idleTimer = StartIdleTimer();
     }
-
-    public ChatOptions Options => _options;
-
-    /// <summary>Messages refused by the rate limit so far.</summary>
-    public long RateLimitHits => Interlocked.Read(ref _rateLimitHits);
-
-    /// <summary>Members across all rooms.</summary>
-    public int Count => Volatile.Read(ref _count);
-
-    /// <summary>Raised after each join and leave with the new member count (outside the lock).</summary>
-    public event Action<int>? CountChanged;
-
-    public static string Greeting(int count) =>
-        string.Create(CultureInfo.InvariantCulture, $"You are connected! There are {count} users here.");
 
     /// <summary>True for the chat's paths: the base path (the lobby) and base/ROOM for a valid room name.</summary>
     public bool IsPathServed(string path) => RoomFromPath(path) is not null;
@@ -69,11 +53,10 @@ internal sealed partial class ChatHub : IDisposable
     /// <summary>Wires a new connection's handlers to the chat: use as <c>server.Start(chat.Attach)</c>.</summary>
     public void Attach(IWebSocketConnection connection)
     {
-        var limiter = _options.RateCount > 0 ? new RateLimiter(_options.RateCount, _options.RateWindow, _options.FloodWindows, _time) : null;
-        var member = new Member(this, connection, limiter, _time.GetTimestamp());
+        var member = new Member(this, connection, NewLimiter(), _time.GetTimestamp());
         connection.OnOpen = member.Open;
         connection.OnMessage = member.Message;
-        connection.OnBinary = SkipBinary;
+        connection.OnBinary = static _ => { }; // The chat is text only; a static lambda is one shared delegate.
         connection.OnClose = member.Closed;
     }
 
@@ -85,15 +68,30 @@ internal sealed partial class ChatHub : IDisposable
         }
     }
 
+    public void Dispose()
+    {
+        _idleTimer?.Dispose();
+        lock (_gate)
+        {
+            foreach (var room in _rooms.Values)
+            {
+                room.Presence.Dispose();
+            }
+        }
+
+        _presenceLog.Dispose();
+    }
+
     internal void Join(Member member)
     {
         var info = member.Connection.ConnectionInfo;
         var (path, requestedName) = SplitTarget(info.Path);
         string roomName = RoomFromPath(path) ?? DefaultRoom;
         int count;
+        ChatRoom? room;
         lock (_gate)
         {
-            if (!_rooms.TryGetValue(roomName, out var room))
+            if (!_rooms.TryGetValue(roomName, out room))
             {
                 if (_rooms.Count >= _options.MaxRooms)
                 {
@@ -119,8 +117,9 @@ internal sealed partial class ChatHub : IDisposable
             {
                 Kind = ChatEventKind.Welcome, Name = name, Room = room.Name, Text = Greeting(room.Count), Timestamp = now,
 
-                // Only the JSON welcome lists the members; sorting a big room for every text newcomer would make joins O(n log n).
-                Members = member.Format == Formats.JsonFormat.Instance ? room.MemberNames() : null,
+                // Only the JSON welcome lists the members: sorting a big room for every text newcomer made
+                // joins O(n log n) (docs/performance.md, "Memory per idle connection").
+                Members = member.Format == JsonFormat.Instance ? room.MemberNames() : null,
             });
             if (problem is not null)
             {
@@ -138,7 +137,6 @@ internal sealed partial class ChatHub : IDisposable
             }
         }
 
-        CountChanged?.Invoke(count);
         if (_log.IsEnabled(LogEventLevel.Information) && _presenceLog.Allow())
         {
             // Checked first: with five properties Serilog would box them into an array even when the level is off.
@@ -177,30 +175,180 @@ internal sealed partial class ChatHub : IDisposable
             }
         }
 
-        CountChanged?.Invoke(count);
-        if (!_log.IsEnabled(LogEventLevel.Information) || !_presenceLog.Allow())
+        if (_log.IsEnabled(LogEventLevel.Information) && _presenceLog.Allow())
+        {
+            LogLeave(member, roomName, count);
+        }
+    }
+
+    /// <summary>What a member sent: limits first, then a command, or lines relayed to its room.</summary>
+    internal void Receive(Member member, string received)
+    {
+        member.Active(_time.GetTimestamp());
+        if (member.Room is null)
         {
             return;
         }
 
+        var input = member.Format.Parse(received);
+        if (input.Kind == ClientInputKind.Invalid)
+        {
+            member.Send(Error(input.Text));
+            return;
+        }
+
+        if (IsTooLong(member, input.Text) || TextSanitizer.Lines(input.Text) is not { Count: > 0 } lines || !Allow(member, lines.Count))
+        {
+            return;
+        }
+
+        if (input.Kind == ClientInputKind.Command)
+        {
+            ChatCommands.Execute(this, member, lines);
+        }
+        else
+        {
+            Say(member, ChatEventKind.Message, lines);
+        }
+    }
+
+    /// <summary>Relays lines to the member's room as messages or actions, one event per line.</summary>
+    internal void Say(Member member, ChatEventKind kind, IReadOnlyList<string> lines)
+    {
+        int count;
+        lock (_gate)
+        {
+            if (member.Room is not { } room)
+            {
+                return;
+            }
+
+            var now = _time.GetUtcNow();
+            byte[]? prefix = kind == ChatEventKind.Message ? member.LinePrefix : null;
+            foreach (var line in lines)
+            {
+                room.Broadcast(new ChatEvent { Kind = kind, Room = room.Name, From = member.Name, Text = line, Timestamp = now, LinePrefix = prefix });
+            }
+
+            count = room.Count;
+        }
+
+        if (_log.IsEnabled(LogEventLevel.Verbose))
+        {
+            _log.Verbose("{Name} said {Text} to {Count} members", member.Name, string.Join(" / ", lines), count);
+        }
+    }
+
+    internal void Whisper(Member member, string target, IReadOnlyList<string> lines)
+    {
+        lock (_gate)
+        {
+            if (!_names.TryGetValue(target, out var to))
+            {
+                member.Send(Error($"no one called {target} is connected"));
+                return;
+            }
+
+            var now = _time.GetUtcNow();
+            foreach (var line in lines)
+            {
+                var whisper = new ChatEvent { Kind = ChatEventKind.Whisper, From = member.Name, To = to.Name, Text = line, Timestamp = now };
+                to.Send(whisper);
+                if (to != member)
+                {
+                    member.Send(whisper);
+                }
+            }
+        }
+
+        _log.Verbose("{Name} whispered to {Target}", member.Name, target);
+    }
+
+    internal void Rename(Member member, string newName)
+    {
+        string old;
+        lock (_gate)
+        {
+            if (member.Room is not { } room)
+            {
+                return;
+            }
+
+            if (WhyNotAvailable(newName, member) is { } problem)
+            {
+                member.Send(Error($"{problem}; you are still {member.Name}"));
+                return;
+            }
+
+            old = member.Name;
+            if (old == newName)
+            {
+                member.Send(Info($"you are already {old}"));
+                return;
+            }
+
+            _names.Remove(old);
+            _names[newName] = member;
+            member.Named(newName);
+            room.Broadcast(new ChatEvent { Kind = ChatEventKind.Rename, Room = room.Name, From = old, Name = newName, Timestamp = _time.GetUtcNow() });
+        }
+
+        _log.Information("{OldName} is now known as {Name} ({ConnectionId})", old, newName, member.Connection.ConnectionInfo.Id);
+    }
+
+    internal void Who(Member member)
+    {
+        lock (_gate)
+        {
+            if (member.Room is { } room)
+            {
+                member.Send(new ChatEvent { Kind = ChatEventKind.Who, Room = room.Name, Members = room.MemberNames(), Timestamp = _time.GetUtcNow() });
+            }
+        }
+    }
+
+    internal void ListRooms(Member member) =>
+        member.Send(new ChatEvent { Kind = ChatEventKind.Rooms, Rooms = RoomCounts(), Timestamp = _time.GetUtcNow() });
+
+    /// <summary>Closes with the member's reason (shortened, kept for its leave notice) or "quit".</summary>
+    internal void Quit(Member member, string reason)
+    {
+        member.QuitReason = reason.Length > 0 ? Truncate(reason, 100) : null;
+        member.Connection.Close(1000, member.QuitReason ?? "quit");
+        _log.Debug("{Name} quit ({ConnectionId})", member.Name, member.Connection.ConnectionInfo.Id);
+    }
+
+    internal ChatEvent Error(string text) => new() { Kind = ChatEventKind.Error, Text = text, Timestamp = _time.GetUtcNow() };
+
+    internal ChatEvent Info(string text) => new() { Kind = ChatEventKind.Info, Text = text, Timestamp = _time.GetUtcNow() };
+
+    private static string Greeting(int count) =>
+        string.Create(CultureInfo.InvariantCulture, $"You are connected! There are {count} users here.");
+
+    private ChatRoom NewRoom(string name) => new(name, _options.HistorySize, _time, SummarizePresence);
+
+    /// <summary>Runs on the room's presence timer: one line for the joins and leaves held back in the last second.</summary>
+    private void SummarizePresence(ChatRoom room)
+    {
+        lock (_gate)
+        {
+            var (joined, left) = room.Presence.TakeHeld();
+            if (joined + left > 0 && room.Count > 0)
+            {
+                room.Broadcast(new ChatEvent
+                {
+                    Kind = ChatEventKind.Presence, Room = room.Name, Joined = joined, Left = left, Text = PresenceNotices.Summary(joined, left), Timestamp = _time.GetUtcNow(),
+                });
+            }
+        }
+    }
+
+    private void LogLeave(Member member, string roomName, int count)
+    {
         var stats = member.Connection.Statistics;
         _log.Information("{Name} left {Room} ({ConnectionId}) after {DurationSeconds}s, close {CloseCode} {CloseReason}, {MessagesIn} in / {MessagesOut} out; {Count} users connected",
             member.Name, roomName, member.Connection.ConnectionInfo.Id, Math.Round((DateTimeOffset.UtcNow - stats.OpenedAt).TotalSeconds, 3),
             stats.CloseCode, stats.CloseReason, stats.MessagesIn, stats.MessagesOut, count);
-    }
-
-    public void Dispose()
-    {
-        _idleTimer?.Dispose();
-        lock (_gate)
-        {
-            foreach (var room in _rooms.Values)
-            {
-                room.Presence.Dispose();
-            }
-        }
-
-        _presenceLog.Dispose();
     }
 
     /// <returns>null when the name is free for this member, otherwise why not. Call under the lock.</returns>
@@ -241,7 +389,7 @@ internal sealed partial class ChatHub : IDisposable
         return (target[..q], null);
     }
 
-    private ChatEvent Error(string text) => new() { Kind = ChatEventKind.Error, Text = text, Timestamp = _time.GetUtcNow() };
-
-    private ChatEvent Info(string text) => new() { Kind = ChatEventKind.Info, Text = text, Timestamp = _time.GetUtcNow() };
+    /// <summary>Shortens to at most <paramref name="max"/> characters without splitting a surrogate pair.</summary>
+    private static string Truncate(string text, int max) =>
+        text.Length <= max ? text : char.IsHighSurrogate(text[max - 1]) ? text[..(max - 1)] : text[..max];
 }

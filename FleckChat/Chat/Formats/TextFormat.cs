@@ -44,7 +44,7 @@ internal sealed class TextFormat : IWireFormat
             : new ClientInput(ClientInputKind.Message, received);
     }
 
-    public static string Line(ChatEvent e) => e.Kind switch
+    private static string Line(ChatEvent e) => e.Kind switch
     {
         ChatEventKind.Welcome => e.Text!,
         ChatEventKind.Message => $"[{e.From}]: {e.Text}",
