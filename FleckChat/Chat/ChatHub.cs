@@ -141,7 +141,7 @@ internal sealed partial class ChatHub : IDisposable
         {
             // Checked first: with five properties Serilog would box them into an array even when the level is off.
             _log.Information("{Name} joined {Room} from {RemoteEndPoint} ({ConnectionId}); {Count} users connected",
-                member.Name, roomName, info.RemoteEndPoint, info.Id, count);
+                member.Name, room.Name, info.RemoteEndPoint, info.Id, count);
         }
     }
 
@@ -343,12 +343,22 @@ internal sealed partial class ChatHub : IDisposable
         }
     }
 
+    /// <summary>The leave line; without a close reason it reads "close 1000, ..." rather than "close 1000 , ...".</summary>
     private void LogLeave(Member member, string roomName, int count)
     {
         var stats = member.Connection.Statistics;
-        _log.Information("{Name} left {Room} ({ConnectionId}) after {DurationSeconds}s, close {CloseCode} {CloseReason}, {MessagesIn} in / {MessagesOut} out; {Count} users connected",
-            member.Name, roomName, member.Connection.ConnectionInfo.Id, Math.Round((DateTimeOffset.UtcNow - stats.OpenedAt).TotalSeconds, 3),
-            stats.CloseCode, stats.CloseReason, stats.MessagesIn, stats.MessagesOut, count);
+        var id = member.Connection.ConnectionInfo.Id;
+        double seconds = Math.Round((DateTimeOffset.UtcNow - stats.OpenedAt).TotalSeconds, 3);
+        if (stats.CloseReason.Length == 0)
+        {
+            _log.Information("{Name} left {Room} ({ConnectionId}) after {DurationSeconds}s, close {CloseCode}, {MessagesIn} in / {MessagesOut} out; {Count} users connected",
+                member.Name, roomName, id, seconds, stats.CloseCode, stats.MessagesIn, stats.MessagesOut, count);
+        }
+        else
+        {
+            _log.Information("{Name} left {Room} ({ConnectionId}) after {DurationSeconds}s, close {CloseCode} {CloseReason}, {MessagesIn} in / {MessagesOut} out; {Count} users connected",
+                member.Name, roomName, id, seconds, stats.CloseCode, stats.CloseReason, stats.MessagesIn, stats.MessagesOut, count);
+        }
     }
 
     /// <returns>null when the name is free for this member, otherwise why not. Call under the lock.</returns>
