@@ -20,7 +20,9 @@ internal sealed class MemberWatch : ILogEventSink
     /// <summary>A logger that writes to <paramref name="log"/> first (when given), then to this watch.</summary>
     public ILogger Wrap(ILogger? log = null)
     {
-        var configuration = new LoggerConfiguration().MinimumLevel.Verbose();
+        // As verbose as the wrapped logger, and at least Information, where the join and leave lines are.
+        var level = Enum.GetValues<LogEventLevel>().First(l => l == LogEventLevel.Information || log?.IsEnabled(l) == true);
+        var configuration = new LoggerConfiguration().MinimumLevel.Is(level);
         if (log is not null)
         {
             configuration.WriteTo.Logger(log);
