@@ -12,7 +12,8 @@ using Serilog.Events;
 namespace FleckChat.Chat;
 
 /// <summary>
-/// The chat: rooms, names and what members say. Wire it to the server with
+/// The chat: rooms, names and what members say. No sockets here: <see cref="WebSocketServer"/> owns
+/// those and ChatDaemon puts the two together in the process, with
 /// <c>server.PathFilter = chat.IsPathServed; server.Start(chat.Attach)</c>. <c>/chat</c> is the room
 /// <c>lobby</c> and <c>/chat/dev</c> the room <c>dev</c>; names are unique across the whole chat.
 /// One lock guards rooms, names and the order of every room's events; under it we only queue.
