@@ -15,7 +15,7 @@ public sealed class SlowConsumerTests
     public async Task NeverReads_IsCutOff_OthersReceiveEveryMessageInOrder()
     {
         // No rate limit and no join notices: this test is about the server's queues, not the chat's rules.
-        var (server, room) = TestServer.StartChat(chatOptions: new ChatOptions { RateCount = 0, JoinNotices = false });
+        var (server, members) = TestServer.StartChat(chatOptions: new ChatOptions { RateCount = 0, JoinNotices = false });
         await using (server)
         {
             // The slow member: a small receive buffer so the kernel cannot hide its backlog for long.
@@ -44,7 +44,7 @@ public sealed class SlowConsumerTests
 
                 Assert.AreEqual(MessageCount, await aliceReads.Bounded());
                 Assert.AreEqual(MessageCount, await bobReads.Bounded());
-                await room.WaitForCountAsync(2);
+                await members.WaitForCountAsync(2);
             }
 
             Assert.AreEqual(1, server.Server.Metrics.SlowConsumerDisconnects);

@@ -23,7 +23,7 @@ internal sealed class ChatDaemon : IAsyncDisposable
     {
         _options = options;
         _log = log;
-        Chat = new ChatServer(ChatOptionsFrom(options), log, options.Path, time);
+        Chat = new ChatHub(ChatOptionsFrom(options), log, options.Path, time);
         _server = listener is null ? new WebSocketServer(options.Location) : new WebSocketServer(listener, options.Location);
         _server.Options = ServerOptionsFrom(options);
         _server.Logger = log;
@@ -36,7 +36,7 @@ internal sealed class ChatDaemon : IAsyncDisposable
     public static string Version { get; } =
         typeof(ChatDaemon).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
-    public ChatServer Chat { get; }
+    public ChatHub Chat { get; }
 
     /// <summary>The browser page, /healthz and /metrics (on the chat port or their own listener).</summary>
     public DaemonHttp Http { get; }

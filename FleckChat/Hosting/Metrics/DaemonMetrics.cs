@@ -6,7 +6,7 @@ namespace FleckChat.Hosting.Metrics;
 /// <summary>What the daemon's /metrics shows: one line per family, each reading an existing counter.</summary>
 internal static class DaemonMetrics
 {
-    public static MetricsRegistry Create(ServerMetrics server, ChatServer chat, string version, Func<long> logFailures) => new MetricsRegistry()
+    public static MetricsRegistry Create(ServerMetrics server, ChatHub chat, string version, Func<long> logFailures) => new MetricsRegistry()
         .Gauge("fleckchat_build_info", "Always 1; the version label says which FleckChat this is.", "version", () => [(version, 1)])
         .Gauge("fleckchat_connections_open", "WebSocket connections open now.", () => server.ConnectionsOpen)
         .Gauge("fleckchat_room_members", "Members in each room now.", "room", () => chat.RoomCounts().Select(r => (r.Room, (double)r.Members)))
