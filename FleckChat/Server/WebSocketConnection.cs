@@ -289,6 +289,9 @@ internal sealed class WebSocketConnection : IWebSocketConnection
         }
     }
 
+    /// <summary>Gives back the send list of a connection with nothing to send (called by the server's sweep).</summary>
+    internal void TrimIdle() => _stream.TrimIdle();
+
     /// <summary>Over the size limit (told by the frame observer at the header): close with 1009, once.</summary>
     internal void RefuseTooBig()
     {

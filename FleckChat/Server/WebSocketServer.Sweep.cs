@@ -54,15 +54,11 @@ internal sealed partial class WebSocketServer
         }
     }
 
-    /// <summary>Keep-alive, and forgetting idle client addresses.</summary>
+    /// <summary>Keep-alive, giving idle connections' send lists back, and forgetting idle client addresses.</summary>
     private void Sweep()
     {
         _settings!.Slots.Prune();
-        if (_settings.Options.KeepAliveInterval <= TimeSpan.Zero)
-        {
-            return;
-        }
-
+        bool keepAlive = _settings.Options.KeepAliveInterval > TimeSpan.Zero;
         long now = Time.GetTimestamp();
         WebSocketConnection[] connections;
         lock (_gate)
@@ -73,7 +69,12 @@ internal sealed partial class WebSocketServer
 
         foreach (var connection in connections)
         {
-            connection.CheckKeepAlive(now);
+            if (keepAlive)
+            {
+                connection.CheckKeepAlive(now);
+            }
+
+            connection.TrimIdle();
         }
     }
 }

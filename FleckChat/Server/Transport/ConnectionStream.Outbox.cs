@@ -5,21 +5,23 @@ namespace FleckChat.Server.Transport;
 /// <summary>
 /// The write side, the connection's one writer. Every frame (ours, posted through
 /// <see cref="Enqueue"/>, and the WebSocket's own pongs and close frames, written through
-/// <see cref="WriteAsync"/>) is appended whole to one pending buffer under a short gate, so frames
-/// never interleave. One drain at a time takes the whole buffer and writes it with one socket write,
-/// then looks again: a burst of messages to one member costs one syscall. It runs on the thread
-/// pool for posted frames (the broadcaster never waits for a socket) and inline for the WebSocket's.
-/// An idle connection holds no buffer. The buffer is bounded: a member whose backlog exceeds the
-/// send-queue limits is not reading, and <see cref="Enqueue"/> reports the overflow once.
+/// <see cref="WriteAsync"/>) waits whole in one bounded queue under a short gate, so frames never
+/// interleave. One drain at a time takes everything waiting and writes it with one socket write (a
+/// lone frame straight from the shared array, several gathered into a pooled buffer), then looks
+/// again: a burst of messages to one member costs one syscall. The drain runs on the thread pool for
+/// posted frames (the broadcaster never touches a socket) and inline for the WebSocket's. A member
+/// whose backlog exceeds the send-queue limits is not reading: <see cref="Enqueue"/> reports the
+/// overflow once. The oldest waiting frame sits in a field; a list is made only when a second one
+/// waits behind it, and the sweep gives an idle connection's list back (<see cref="TrimIdle"/>).
 /// </summary>
 internal sealed partial class ConnectionStream : IThreadPoolWorkItem
 {
-    private const int InitialPendingSize = 4 * 1024;
     private const byte OpClose = 0x8;
 
     private SpinGate _gate;
-    private byte[]? _pending;
-    private int _pendingCount;
+    private Frame _first;
+    private List<Frame>? _rest;
+    private List<Frame>? _spare;
     private int _pendingFrames;
     private long _pendingPayload;
     private bool _draining;
@@ -29,16 +31,16 @@ internal sealed partial class ConnectionStream : IThreadPoolWorkItem
     private long _framesOut;
     private long _payloadOut;
 
-    /// <summary>Data frames written to the socket so far (keep-alive pings included).</summary>
+    /// <summary>Messages written to the socket so far (keep-alive pings included).</summary>
     public long FramesOut => Volatile.Read(ref _framesOut);
 
     /// <summary>Their payload bytes.</summary>
     public long PayloadOut => Volatile.Read(ref _payloadOut);
 
-    /// <summary>Queues a frame behind the ones waiting; never blocks. Called by any thread.</summary>
+    /// <summary>Queues a message behind the ones waiting; never blocks. Called by any thread.</summary>
     /// <returns>
-    /// <see cref="EnqueueResult.Overflow"/> once, when the frame would take the backlog over the limits
-    /// (the backlog is dropped and no data frame is taken any more); <see cref="EnqueueResult.Closed"/>
+    /// <see cref="EnqueueResult.Overflow"/> once, when the message would take the backlog over the
+    /// limits (the backlog is dropped and no message is taken any more); <see cref="EnqueueResult.Closed"/>
     /// after that, after a close frame, or once the connection broke.
     /// </returns>
     public EnqueueResult Enqueue(OutboundMessage message)
@@ -59,9 +61,7 @@ internal sealed partial class ConnectionStream : IThreadPoolWorkItem
                 return EnqueueResult.Overflow;
             }
 
-            Append(message.Frame);
-            _pendingFrames++;
-            _pendingPayload += message.PayloadLength;
+            Add(new Frame(message.Frame, message.PayloadLength));
             if (_draining)
             {
                 return EnqueueResult.Queued;
@@ -75,11 +75,13 @@ internal sealed partial class ConnectionStream : IThreadPoolWorkItem
     }
 
     /// <summary>
-    /// The WebSocket's own frames (pongs, close frames): appended after what is queued and written at
-    /// once. A close frame ends the data: nothing may follow it.
+    /// The WebSocket's own frames (pongs, close frames): queued behind what waits and written at once.
+    /// A close frame ends the data: nothing may follow it.
     /// </summary>
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
+        // The WebSocket reuses its buffer: ours is a copy. Control frames are at most 127 bytes.
+        var frame = new Frame(buffer.ToArray(), Frame.NotAMessage);
         Task drained;
         bool start;
         using (_gate.Enter())
@@ -89,8 +91,8 @@ internal sealed partial class ConnectionStream : IThreadPoolWorkItem
                 return ValueTask.FromException(new IOException("The connection is closed."));
             }
 
-            Append(buffer.Span);
-            _dataEnded |= !buffer.IsEmpty && (buffer.Span[0] & 0x0F) == OpClose;
+            Add(frame);
+            _dataEnded |= frame.Bytes.Length > 0 && (frame.Bytes[0] & 0x0F) == OpClose;
             drained = (_drained ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
             start = !_draining;
             _draining = true;
@@ -125,39 +127,52 @@ internal sealed partial class ConnectionStream : IThreadPoolWorkItem
         }
     }
 
+    /// <summary>Gives back the list of a connection with nothing waiting (called by the server's sweep), so an idle member holds none.</summary>
+    public void TrimIdle()
+    {
+        using (_gate.Enter())
+        {
+            if (!_draining)
+            {
+                _rest = null;
+                _spare = null;
+            }
+        }
+    }
+
     void IThreadPoolWorkItem.Execute() => Drain();
 
     /// <summary>
-    /// Writes the pending buffer, looks again, and stops when nothing is pending. Continues
-    /// asynchronously only when the socket is full. Never throws: a failed write ends the connection.
+    /// Writes what waits, looks again, and stops when nothing does. Continues asynchronously only
+    /// when the socket is full. Never throws: a failed write ends the connection.
     /// </summary>
     private void Drain()
     {
-        while (Take(out var buffer, out int count, out int frames, out long payload))
+        while (Take(out var batch))
         {
             ValueTask write;
             try
             {
-                write = _inner.WriteAsync(buffer.AsMemory(0, count));
+                write = _inner.WriteAsync(batch.Bytes.AsMemory(0, batch.Length));
             }
             catch (Exception ex)
             {
-                Failed(buffer, ex);
+                Failed(batch, ex);
                 return;
             }
 
             if (!write.IsCompletedSuccessfully)
             {
-                _ = FinishWriteAsync(write, buffer, frames, payload);
+                _ = FinishWriteAsync(write, batch);
                 return;
             }
 
-            Written(buffer, frames, payload);
+            Written(batch);
         }
     }
 
     /// <summary>A write the socket could not take at once: wait for it, then drain on. Never throws.</summary>
-    private async Task FinishWriteAsync(ValueTask write, byte[] buffer, int frames, long payload)
+    private async Task FinishWriteAsync(ValueTask write, Batch batch)
     {
         try
         {
@@ -165,25 +180,38 @@ internal sealed partial class ConnectionStream : IThreadPoolWorkItem
         }
         catch (Exception ex)
         {
-            Failed(buffer, ex);
+            Failed(batch, ex);
             return;
         }
 
-        Written(buffer, frames, payload);
+        Written(batch);
         Drain();
     }
 
-    /// <returns>false, with the drain over and its waiters told, when nothing is pending.</returns>
-    private bool Take(out byte[] buffer, out int count, out int frames, out long payload)
+    /// <returns>false, with the drain over and its waiters told, when nothing waits.</returns>
+    private bool Take(out Batch batch)
+    {
+        if (!TakeWaiting(out var first, out var rest, out int messages, out long payload))
+        {
+            batch = default;
+            return false;
+        }
+
+        batch = Gather(first, rest, messages, payload);
+        return true;
+    }
+
+    private bool TakeWaiting(out Frame first, out List<Frame>? rest, out int messages, out long payload)
     {
         TaskCompletionSource? waiters;
         using (_gate.Enter())
         {
-            if (_pendingCount > 0 && !_broken)
+            if (_first.Bytes is not null && !_broken)
             {
-                (buffer, count, frames, payload) = (_pending!, _pendingCount, _pendingFrames, _pendingPayload);
-                _pending = null;
-                _pendingCount = 0;
+                (first, rest, messages, payload) = (_first, _rest, _pendingFrames, _pendingPayload);
+                _first = default;
+                _rest = _spare;
+                _spare = null;
                 _pendingFrames = 0;
                 _pendingPayload = 0;
                 return true;
@@ -195,21 +223,62 @@ internal sealed partial class ConnectionStream : IThreadPoolWorkItem
         }
 
         waiters?.TrySetResult();
-        (buffer, count, frames, payload) = (null!, 0, 0, 0);
+        (first, rest, messages, payload) = (default, null, 0, 0);
         return false;
     }
 
-    private void Written(byte[] buffer, int frames, long payload)
+    /// <summary>One frame is written from its own (shared) array; several are copied into one pooled buffer.</summary>
+    private Batch Gather(in Frame first, List<Frame>? rest, int messages, long payload)
     {
-        ArrayPool<byte>.Shared.Return(buffer);
-        Volatile.Write(ref _framesOut, _framesOut + frames);
-        Volatile.Write(ref _payloadOut, _payloadOut + payload);
-        _settings.Metrics.Written(frames, payload);
+        if (rest is not { Count: > 0 })
+        {
+            if (rest is not null)
+            {
+                GiveBack(rest);
+            }
+
+            return new Batch(first.Bytes, first.Bytes.Length, Pooled: false, messages, payload);
+        }
+
+        int length = first.Bytes.Length;
+        foreach (var frame in rest)
+        {
+            length += frame.Bytes.Length;
+        }
+
+        var bytes = ArrayPool<byte>.Shared.Rent(length);
+        first.Bytes.CopyTo(bytes, 0);
+        int at = first.Bytes.Length;
+        foreach (var frame in rest)
+        {
+            frame.Bytes.CopyTo(bytes, at);
+            at += frame.Bytes.Length;
+        }
+
+        rest.Clear();
+        GiveBack(rest);
+        return new Batch(bytes, length, Pooled: true, messages, payload);
     }
 
-    private void Failed(byte[] buffer, Exception ex)
+    private void GiveBack(List<Frame> emptied)
     {
-        ArrayPool<byte>.Shared.Return(buffer);
+        using (_gate.Enter())
+        {
+            _spare ??= emptied;
+        }
+    }
+
+    private void Written(Batch batch)
+    {
+        batch.Return();
+        Volatile.Write(ref _framesOut, _framesOut + batch.Messages);
+        Volatile.Write(ref _payloadOut, _payloadOut + batch.Payload);
+        _settings.Metrics.Written(batch.Messages, batch.Payload);
+    }
+
+    private void Failed(Batch batch, Exception ex)
+    {
+        batch.Return();
         TaskCompletionSource? waiters;
         using (_gate.Enter())
         {
@@ -225,36 +294,30 @@ internal sealed partial class ConnectionStream : IThreadPoolWorkItem
         _connection.SendFailed(ex);
     }
 
-    /// <summary>Appends under the gate, growing the pending buffer (pooled) when needed.</summary>
-    private void Append(ReadOnlySpan<byte> data)
+    /// <summary>Under the gate.</summary>
+    private void Add(in Frame frame)
     {
-        int needed = _pendingCount + data.Length;
-        if (_pending is null || needed > _pending.Length)
+        if (_first.Bytes is null)
         {
-            var larger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, Math.Max(InitialPendingSize, (_pending?.Length ?? 0) * 2)));
-            if (_pending is not null)
-            {
-                _pending.AsSpan(0, _pendingCount).CopyTo(larger);
-                ArrayPool<byte>.Shared.Return(_pending);
-            }
-
-            _pending = larger;
+            _first = frame;
+        }
+        else
+        {
+            (_rest ??= []).Add(frame);
         }
 
-        data.CopyTo(_pending.AsSpan(_pendingCount));
-        _pendingCount = needed;
+        if (frame.PayloadLength != Frame.NotAMessage)
+        {
+            _pendingFrames++;
+            _pendingPayload += frame.PayloadLength;
+        }
     }
 
-    /// <summary>Under the gate: the pending buffer is not being written (a drain takes it first), so it goes back to the pool.</summary>
+    /// <summary>Under the gate.</summary>
     private void DropPending()
     {
-        if (_pending is not null)
-        {
-            ArrayPool<byte>.Shared.Return(_pending);
-        }
-
-        _pending = null;
-        _pendingCount = 0;
+        _first = default;
+        _rest?.Clear();
         _pendingFrames = 0;
         _pendingPayload = 0;
     }
@@ -274,5 +337,23 @@ internal sealed partial class ConnectionStream : IThreadPoolWorkItem
         }
 
         base.Dispose(disposing);
+    }
+
+    /// <summary>A whole frame waiting to be written; <see cref="PayloadLength"/> is <see cref="NotAMessage"/> for the WebSocket's own.</summary>
+    private readonly record struct Frame(byte[] Bytes, int PayloadLength)
+    {
+        public const int NotAMessage = -1;
+    }
+
+    /// <summary>What one socket write carries.</summary>
+    private readonly record struct Batch(byte[] Bytes, int Length, bool Pooled, int Messages, long Payload)
+    {
+        public void Return()
+        {
+            if (Pooled)
+            {
+                ArrayPool<byte>.Shared.Return(Bytes);
+            }
+        }
     }
 }
