@@ -125,7 +125,7 @@ internal sealed partial class ChatServer
             return false;
         }
 
-        string limit = string.Create(CultureInfo.InvariantCulture, $"at most {_options.RateCount} messages per {_options.RateWindow.TotalSeconds:0.###} s");
+        string limit = string.Create(CultureInfo.InvariantCulture, $"at most {_options.RateLimit.Count} messages per {_options.RateLimit.Window.TotalSeconds:0.###} s");
         if (decision == RateDecision.Flooding)
         {
             member.Send(Error($"flooding: over the limit ({limit}) too long; disconnecting"));

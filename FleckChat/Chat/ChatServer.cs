@@ -69,7 +69,7 @@ internal sealed partial class ChatServer : IDisposable
     /// <summary>Wires a new connection's handlers to the chat: use as <c>server.Start(chat.Attach)</c>.</summary>
     public void Attach(IWebSocketConnection connection)
     {
-        var limiter = _options.RateCount > 0 ? new RateLimiter(_options.RateCount, _options.RateWindow, _options.FloodWindows, _time) : null;
+        var limiter = _options.RateLimit.Count > 0 ? new RateLimiter(_options.RateLimit.Count, _options.RateLimit.Window, _options.FloodWindows, _time) : null;
         var member = new Member(this, connection, limiter, _time.GetTimestamp());
         connection.OnOpen = member.Open;
         connection.OnMessage = member.Message;

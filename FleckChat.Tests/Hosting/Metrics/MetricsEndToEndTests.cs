@@ -1,4 +1,5 @@
 using System.Text;
+using FleckChat.Limits;
 using FleckChat.Tests.Support;
 
 namespace FleckChat.Tests.Hosting.Metrics;
@@ -50,7 +51,7 @@ public sealed class MetricsEndToEndTests
     public async Task Counters_ChatTraffic_MoveByExactlyThatTraffic()
     {
         // One message per member per hour: alice's second message is refused by the rate limit.
-        await using var daemon = InProcessDaemon.Start(configure: o => o with { RateLimit = new FleckChat.Hosting.RateLimit(1, 3600) });
+        await using var daemon = InProcessDaemon.Start(configure: o => o with { Chat = o.Chat with { RateLimit = RateLimit.PerSeconds(1, 3600) } });
         var received = new List<string>();
         async Task<string> Next(ChatClient client)
         {
