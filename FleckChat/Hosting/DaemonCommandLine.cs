@@ -97,7 +97,7 @@ internal sealed class DaemonCommandLine
             ParseFile, getEnvironment);
         _key = OptionBuilder.Create("--key", "FLECKCHAT_KEY", defaults.KeyPath,
             "PEM private key for --cert (not needed when the --cert file holds the key).", ParseFile, getEnvironment);
-        Command = new RootCommand("FleckChat: a small WebSocket chat daemon. Connect with: websocat ws://HOST:PORT/chat")
+        Command = new RootCommand($"FleckChat: a small WebSocket chat daemon. Connect with: websocat ws://HOST:PORT{defaults.Path}")
         {
             _port, _bind, _path, _maxMessageBytes, _logDir, _logLevel,
             _history, _maxTextBytes, _rateLimit, _floodWindows, _maxConnections, _maxConnectionsPerIp, _maxHandshakes, _maxHandshakesPerIp, _connectRatePerIp, _allowedOrigins,

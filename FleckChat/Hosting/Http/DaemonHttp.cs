@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using FleckChat.Chat;
 using FleckChat.Hosting.Metrics;
+using FleckChat.Limits;
 using FleckChat.Server;
 using FleckChat.Server.Handshake;
 using Serilog;
@@ -40,6 +41,15 @@ internal sealed class DaemonHttp : IAsyncDisposable
             observability = new HttpRouter(_ => false);
             _metricsServer = new WebSocketServer($"ws://{_metricsBind}/")
             {
+                // The chat's connection caps are the server's defaults; this listener has never had any.
+                Options = new WebSocketServerOptions
+                {
+                    MaxConnections = 0,
+                    MaxConnectionsPerIp = 0,
+                    MaxHandshakes = 0,
+                    MaxHandshakesPerIp = 0,
+                    ConnectRatePerIp = RateLimit.Off,
+                },
                 PathFilter = _ => false,
                 HttpHandler = observability.Handle,
                 Logger = log,
