@@ -11,7 +11,7 @@ internal sealed record RateLimit(int Count, TimeSpan Window)
 {
     public static RateLimit Off { get; } = new(0, TimeSpan.FromSeconds(1));
 
-    public bool IsOff => Count == 0;
+    private bool IsOff => Count == 0;
 
     /// <summary>The steady rate, events per second (0 when off).</summary>
     public double PerSecond => IsOff || Window <= TimeSpan.Zero ? 0 : Count / Window.TotalSeconds;

@@ -5,7 +5,7 @@ namespace FleckChat.Server.Handshake;
 /// <summary>A complete plain-HTTP answer (the connection closes after it), and the common ones.</summary>
 internal sealed record HttpResponse(int Status, string ContentType, byte[] Body, IReadOnlyList<KeyValuePair<string, string>> Headers)
 {
-    public const string TextPlain = "text/plain; charset=utf-8";
+    private const string TextPlain = "text/plain; charset=utf-8";
     public const string Json = "application/json; charset=utf-8";
 
     /// <summary>Dynamic answers (health, metrics, errors) must never come from a cache.</summary>
@@ -21,7 +21,7 @@ internal sealed record HttpResponse(int Status, string ContentType, byte[] Body,
     }
 
     /// <summary>A line of plain text, never cached.</summary>
-    public static HttpResponse Text(int status, string text) => new(status, TextPlain, Encoding.UTF8.GetBytes(text + "\n"), NoStore);
+    private static HttpResponse Text(int status, string text) => new(status, TextPlain, Encoding.UTF8.GetBytes(text + "\n"), NoStore);
 
     public static HttpResponse NotFound(string path) => Text(404, $"nothing at {path}");
 
