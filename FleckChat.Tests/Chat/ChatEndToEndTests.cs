@@ -61,7 +61,7 @@ public sealed class ChatEndToEndTests
     [TestMethod]
     public async Task Leave_NextGreetingCountsOneFewer()
     {
-        var (server, room) = TestServer.StartChat();
+        var (server, members) = TestServer.StartChat();
         await using (server)
         {
             var (a, _) = await ChatClient.JoinAsync(server.Uri);
@@ -70,7 +70,7 @@ public sealed class ChatEndToEndTests
             {
                 await b.CloseAsync();
                 await b.DisposeAsync();
-                await room.WaitForCountAsync( 1);
+                await members.WaitForCountAsync(1);
 
                 var (c, greeting) = await ChatClient.JoinAsync(server.Uri);
                 await using (c)
@@ -84,17 +84,17 @@ public sealed class ChatEndToEndTests
     [TestMethod]
     public async Task BrokenConnection_LeavesTheRoom()
     {
-        var (server, room) = TestServer.StartChat();
+        var (server, members) = TestServer.StartChat();
         await using (server)
         {
             var (a, _) = await ChatClient.JoinAsync(server.Uri);
             await using var broken = await RawClient.ConnectAsync(server.Port);
             await broken.HandshakeAsync();
-            await room.WaitForCountAsync( 2);
+            await members.WaitForCountAsync(2);
 
             await broken.DisposeAsync();
 
-            await room.WaitForCountAsync( 1);
+            await members.WaitForCountAsync(1);
             await a.DisposeAsync();
         }
     }

@@ -18,7 +18,7 @@ public sealed partial class ChurnEndToEndTests
     public async Task ConnectAndReset_HundredsOfCycles_WatcherGetsFewLinesAndASummary()
     {
         using var log = new CollectedLog();
-        var (server, chat) = TestServer.StartChat(chatLog: log.Logger);
+        var (server, _) = TestServer.StartChat(chatLog: log.Logger);
         await using (server)
         {
             var (watcher, _) = await ChatClient.JoinAsync(server.Uri);
@@ -69,7 +69,7 @@ public sealed partial class ChurnEndToEndTests
             }
         }
 
-        chat.Dispose();
+        server.Chat!.Dispose();
         int logged = log.Events.Count(e => e.MessageTemplate.Text.StartsWith("{Name} joined", StringComparison.Ordinal) ||
             e.MessageTemplate.Text.StartsWith("{Name} left", StringComparison.Ordinal));
         Assert.IsLessThan(Cycles, logged);

@@ -22,8 +22,8 @@ public sealed class HistoryTests
         CollectionAssert.AreEqual(new[]
         {
             "You are connected! There are 2 users here.",
-            "[08:00:00] [alice]: first",
-            "[08:01:02] * alice waves",
+            "[08:00:00Z] [alice]: first",
+            "[08:01:02Z] * alice waves",
         }, bob.Received.ToArray());
     }
 
@@ -39,7 +39,7 @@ public sealed class HistoryTests
 
         var bob = chat.Join();
 
-        CollectionAssert.AreEqual(new[] { "[08:00:00] [alice]: m3", "[08:00:00] [alice]: m4", "[08:00:00] [alice]: m5" }, bob.Received.Skip(1).ToArray());
+        CollectionAssert.AreEqual(new[] { "[08:00:00Z] [alice]: m3", "[08:00:00Z] [alice]: m4", "[08:00:00Z] [alice]: m5" }, bob.Received.Skip(1).ToArray());
     }
 
     [TestMethod]
@@ -53,7 +53,7 @@ public sealed class HistoryTests
 
         var carol = chat.Join();
 
-        CollectionAssert.AreEqual(new[] { "You are connected! There are 2 users here.", "[08:00:00] [alice]: public" }, carol.Received.ToArray());
+        CollectionAssert.AreEqual(new[] { "You are connected! There are 2 users here.", "[08:00:00Z] [alice]: public" }, carol.Received.ToArray());
     }
 
     [TestMethod]

@@ -14,7 +14,8 @@ public sealed class TerminalClientProcessTests
     public async Task Pipe_ChatsBothWaysWithAnotherClient_ExitsZeroAfterInputEnds()
     {
         var targets = new ConcurrentQueue<string>();
-        using var chat = new ChatServer(new ChatOptions(), Serilog.Core.Logger.None);
+        var members = new MemberWatch();
+        using var chat = new ChatHub(new ChatOptions(), members.Wrap());
         await using var server = TestServer.Start(connection =>
         {
             targets.Enqueue(connection.ConnectionInfo.Path);
@@ -38,7 +39,7 @@ public sealed class TerminalClientProcessTests
             Assert.IsEmpty(client.StderrLines);
             StringAssert.Contains(client.Stdout, "[alice]: hi from the pipe\n[user0]: hello, pipe");
             Assert.AreEqual("* alice left", await bob.ReceiveTextAsync());
-            await chat.WaitForCountAsync(1);
+            await members.WaitForCountAsync(1);
         }
 
         CollectionAssert.Contains(targets.ToArray(), "/chat?name=alice");
@@ -47,7 +48,7 @@ public sealed class TerminalClientProcessTests
     [TestMethod]
     public async Task Pipe_AllInputAtOnce_SendsEachLinePrintsRepliesExitsZero()
     {
-        var (server, room) = TestServer.StartChat();
+        var (server, members) = TestServer.StartChat();
         await using (server)
         {
             var (code, client) = await ClientProcess.RunAsync("hi\n\n/who\n", server.Uri.ToString());
@@ -56,7 +57,7 @@ public sealed class TerminalClientProcessTests
                 Assert.AreEqual(0, code, string.Join('\n', client.StderrLines));
                 Assert.AreEqual("You are connected! There are 1 users here.\n[user0]: hi\n* members of lobby: user0", client.Stdout);
                 Assert.AreEqual(2, server.Server.Metrics.MessagesReceived, "two lines sent, the empty one skipped");
-                await room.WaitForCountAsync(0);
+                await members.WaitForCountAsync(0);
             }
         }
     }
@@ -64,7 +65,7 @@ public sealed class TerminalClientProcessTests
     [TestMethod]
     public async Task Terminal_LeftArrowInsertAndUpArrowRecall_SendsEditedLines()
     {
-        var (server, room) = TestServer.StartChat();
+        var (server, members) = TestServer.StartChat();
         await using (server)
         {
             var (bob, _) = await ChatClient.JoinAsync(server.Uri);
@@ -82,7 +83,7 @@ public sealed class TerminalClientProcessTests
 
                 Assert.AreEqual(0, await client.WaitForExitAsync(), client.Stdout);
                 Assert.AreEqual("* alice left", await bob.ReceiveTextAsync());
-                await room.WaitForCountAsync(1);
+                await members.WaitForCountAsync(1);
             }
         }
     }

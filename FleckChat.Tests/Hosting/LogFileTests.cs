@@ -13,7 +13,8 @@ public sealed class LogFileTests
         using var logs = TempFolder.ForCaller();
         var options = new DaemonOptions { Port = 0, Bind = System.Net.IPAddress.Loopback, LogDirectory = logs.Path, LogLevel = LogEventLevel.Information };
         var log = LoggerFactory.Create(options, console: false);
-        var daemon = new ChatDaemon(options, log);
+        var members = new MemberWatch();
+        var daemon = new ChatDaemon(options, members.Wrap(log));
         daemon.Start();
 
         var (client, _) = await ChatClient.JoinAsync(new Uri($"ws://127.0.0.1:{daemon.Port}/chat"));
@@ -21,7 +22,7 @@ public sealed class LogFileTests
         await client.ReceiveTextAsync();
         await client.CloseAsync();
         await client.DisposeAsync();
-        await daemon.Chat.WaitForCountAsync(0);
+        await members.WaitForCountAsync(0);
         await daemon.StopAsync();
         await log.DisposeAsync();
 

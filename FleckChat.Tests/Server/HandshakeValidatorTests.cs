@@ -1,3 +1,4 @@
+using System.Text;
 using FleckChat.Server.Handshake;
 
 namespace FleckChat.Tests.Server;
@@ -15,8 +16,9 @@ public sealed class HandshakeValidatorTests
         Assert.AreEqual(valid, HandshakeValidator.IsValidKey(key));
 
     [TestMethod]
-    public void ComputeAccept_Rfc6455Example() =>
-        Assert.AreEqual("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", HttpResponses.ComputeAccept("dGhlIHNhbXBsZSBub25jZQ=="));
+    public void SwitchingProtocols_Rfc6455Example_CarriesTheAcceptValue() =>
+        StringAssert.Contains(Encoding.ASCII.GetString(HttpResponses.SwitchingProtocols("dGhlIHNhbXBsZSBub25jZQ==", "")),
+            "\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n");
 
     [TestMethod]
     [DataRow(new string[0], "a, b", "")]

@@ -39,22 +39,22 @@ public sealed class ShutdownTests
     [TestMethod]
     public async Task Stop_PeerIgnoresClose_AbortedWithinTimeout()
     {
-        var (server, room) = TestServer.StartChat();
+        var (server, members) = TestServer.StartChat();
         await using var silent = await RawClient.ConnectAsync(server.Port, receiveBufferSize: 4096);
         await silent.HandshakeAsync();
 
         // The raw client never answers the close frame; the stop must not wait for it forever.
-        await room.WaitForCountAsync(1);
+        await members.WaitForCountAsync(1);
         await server.Server.StopAsync(TimeSpan.FromMilliseconds(500)).Bounded();
 
-        await room.WaitForCountAsync(0);
+        await members.WaitForCountAsync(0);
     }
 
     /// <summary>The second stop comes while the first is still closing the members, the third after it finished.</summary>
     [TestMethod]
     public async Task Stop_CalledTwice_IsHarmless()
     {
-        var (server, room) = TestServer.StartChat();
+        var (server, members) = TestServer.StartChat();
         var (alice, _) = await ChatClient.JoinAsync(server.Uri);
         var (bob, _) = await ChatClient.JoinAsync(server.Uri);
         await using (alice)
@@ -69,7 +69,7 @@ public sealed class ShutdownTests
             Assert.AreEqual("server shutting down", bob.Socket.CloseStatusDescription);
             await first.Bounded();
             await second.Bounded();
-            await room.WaitForCountAsync(0);
+            await members.WaitForCountAsync(0);
 
             await server.Server.StopAsync(TimeSpan.FromSeconds(1)).Bounded();
             server.Server.Dispose();

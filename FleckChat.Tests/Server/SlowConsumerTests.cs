@@ -16,7 +16,7 @@ public sealed class SlowConsumerTests
     public async Task NeverReads_IsCutOff_OthersReceiveEveryMessageInOrder()
     {
         // No rate limit and no join notices: this test is about the server's queues, not the chat's rules.
-        var (server, room) = TestServer.StartChat(chatOptions: new ChatOptions { RateLimit = RateLimit.Off, JoinNotices = false });
+        var (server, members) = TestServer.StartChat(chatOptions: new ChatOptions { RateLimit = RateLimit.Off, JoinNotices = false });
         await using (server)
         {
             // The slow member: a small receive buffer so the kernel cannot hide its backlog for long.
@@ -45,7 +45,7 @@ public sealed class SlowConsumerTests
 
                 Assert.AreEqual(MessageCount, await aliceReads.Bounded());
                 Assert.AreEqual(MessageCount, await bobReads.Bounded());
-                await room.WaitForCountAsync(2);
+                await members.WaitForCountAsync(2);
             }
 
             Assert.AreEqual(1, server.Server.Metrics.SlowConsumerDisconnects);

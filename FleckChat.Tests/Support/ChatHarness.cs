@@ -4,17 +4,17 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace FleckChat.Tests.Support;
 
-/// <summary>A <see cref="ChatServer"/> with fake connections and a clock the test moves by hand.</summary>
+/// <summary>A <see cref="ChatHub"/> with fake connections and a clock the test moves by hand.</summary>
 internal sealed class ChatHarness : IDisposable
 {
     public ChatHarness(ChatOptions? options = null, Serilog.ILogger? log = null)
     {
-        Chat = new ChatServer(options ?? new ChatOptions(), log ?? Serilog.Core.Logger.None, "/chat", Time);
+        Chat = new ChatHub(options ?? new ChatOptions(), log ?? Serilog.Core.Logger.None, "/chat", Time);
     }
 
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 26, 8, 0, 0, TimeSpan.Zero));
 
-    public ChatServer Chat { get; }
+    public ChatHub Chat { get; }
 
     /// <summary>Connects a text client at <paramref name="path"/> (e.g. <c>/chat/dev?name=bob</c>).</summary>
     public FakeConnection Join(string path = "/chat") => Connect(path, "");

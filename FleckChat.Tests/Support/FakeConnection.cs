@@ -24,17 +24,13 @@ internal sealed class FakeConnection : IWebSocketConnection
 
     public Action<byte[]> OnBinary { get; set; } = _ => { };
 
-    public Action<byte[]> OnPing { get; set; } = _ => { };
-
-    public Action<byte[]> OnPong { get; set; } = _ => { };
-
     public Action<Exception> OnError { get; set; } = _ => { };
 
     public IWebSocketConnectionInfo ConnectionInfo { get; }
 
     public bool IsAvailable { get; private set; } = true;
 
-    public ConnectionStatistics Statistics { get; } = ConnectionStatistics.OpenedNow();
+    public ConnectionStatistics Statistics { get; } = new(DateTimeOffset.UtcNow, 0, 0, 0, 0, null, "");
 
     /// <summary>Every text message sent to this connection, in order.</summary>
     public IReadOnlyList<string> Received => [.. _received];
@@ -49,17 +45,11 @@ internal sealed class FakeConnection : IWebSocketConnection
     /// <summary>Forgets what was received so far (to look only at what comes next).</summary>
     public void Clear() => _received.Clear();
 
-    public Task Send(string message)
+    public void Send(string message) => _received.Enqueue(message);
+
+    public void Send(byte[] message)
     {
-        _received.Enqueue(message);
-        return Task.CompletedTask;
     }
-
-    public Task Send(byte[] message) => Task.CompletedTask;
-
-    public Task SendPing(byte[] message) => Task.CompletedTask;
-
-    public Task SendPong(byte[] message) => Task.CompletedTask;
 
     public bool Post(OutboundMessage message)
     {

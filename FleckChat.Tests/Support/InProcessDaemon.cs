@@ -8,7 +8,7 @@ namespace FleckChat.Tests.Support;
 internal static class InProcessDaemon
 {
     public static ChatDaemon Start(bool separateMetrics = false, Func<WebSocketServerOptions, WebSocketServerOptions>? tune = null,
-        Func<DaemonOptions, DaemonOptions>? configure = null)
+        Func<DaemonOptions, DaemonOptions>? configure = null, Serilog.ILogger? log = null)
     {
         var options = new DaemonOptions
         {
@@ -17,7 +17,7 @@ internal static class InProcessDaemon
             MetricsBind = separateMetrics ? new IPEndPoint(IPAddress.Loopback, 0) : null,
         };
         options = configure?.Invoke(options) ?? options;
-        var daemon = new ChatDaemon(options, Serilog.Core.Logger.None);
+        var daemon = new ChatDaemon(options, log ?? Serilog.Core.Logger.None);
         if (tune is not null)
         {
             daemon.Server.Options = tune(daemon.Server.Options);

@@ -41,17 +41,25 @@ internal sealed class TestServer : IAsyncDisposable
         return new TestServer(server);
     }
 
-    /// <summary>A server whose connections join a <see cref="ChatServer"/>, wired as the daemon wires it.</summary>
-    public static (TestServer Server, ChatServer Chat) StartChat(WebSocketServerOptions? options = null, ChatOptions? chatOptions = null,
+    /// <summary>The chat its connections join, when started with <see cref="StartChat"/>.</summary>
+    public ChatHub? Chat { get; private set; }
+
+    /// <summary>
+    /// A server whose connections join a <see cref="ChatHub"/>, wired as the daemon wires it; the watch
+    /// follows the chat's member count through its join and leave log lines.
+    /// </summary>
+    public static (TestServer Server, MemberWatch Members) StartChat(WebSocketServerOptions? options = null, ChatOptions? chatOptions = null,
         ILogger? chatLog = null)
     {
-        var chat = new ChatServer(chatOptions ?? new ChatOptions(), chatLog ?? Serilog.Core.Logger.None);
+        var members = new MemberWatch();
+        var chat = new ChatHub(chatOptions ?? new ChatOptions(), members.Wrap(chatLog));
         var server = Start(chat.Attach, options, s =>
         {
             s.PathFilter = chat.IsPathServed;
             s.SupportedSubProtocols = [FleckChat.Chat.Formats.JsonFormat.SubProtocol];
         });
-        return (server, chat);
+        server.Chat = chat;
+        return (server, members);
     }
 
     public async ValueTask DisposeAsync() => await Server.StopAsync(TimeSpan.FromSeconds(2));

@@ -6,7 +6,7 @@ namespace FleckChat.Chat;
 
 /// <summary>
 /// One room: its members, its sequence of events and its recent history. Not thread-safe by itself:
-/// <see cref="ChatServer"/> calls it under its lock, which is what gives every member of the room the
+/// <see cref="ChatHub"/> calls it under its lock, which is what gives every member of the room the
 /// same events in the same order. Broadcasting only queues (Post never blocks), so no network I/O
 /// happens under that lock.
 /// </summary>

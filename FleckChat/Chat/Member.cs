@@ -12,11 +12,11 @@ namespace FleckChat.Chat;
 /// </summary>
 internal sealed class Member
 {
-    private readonly ChatServer _chat;
+    private readonly ChatHub _chat;
     private long _lastActivity;
     private byte[]? _linePrefix;
 
-    public Member(ChatServer chat, IWebSocketConnection connection, RateLimiter? limiter, long now)
+    public Member(ChatHub chat, IWebSocketConnection connection, RateLimiter? limiter, long now)
     {
         _chat = chat;
         Connection = connection;

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace FleckChat.Chat;
 
 /// <summary>
@@ -88,9 +90,20 @@ internal sealed class PresenceNotices : IDisposable
         return held;
     }
 
+    /// <summary>The summary's text, e.g. "3 members joined and 1 left in the last second".</summary>
+    public static string Summary(int joined, int left) => (joined, left) switch
+    {
+        (_, 0) => Members(joined) + " joined in the last second",
+        (0, _) => Members(left) + " left in the last second",
+        _ => string.Create(CultureInfo.InvariantCulture, $"{Members(joined)} joined and {left} left in the last second"),
+    };
+
     public void Dispose()
     {
         _disposed = true;
         _timer?.Dispose();
     }
+
+    private static string Members(int count) =>
+        count == 1 ? "1 member" : string.Create(CultureInfo.InvariantCulture, $"{count} members");
 }

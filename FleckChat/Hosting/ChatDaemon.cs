@@ -21,7 +21,7 @@ internal sealed class ChatDaemon : IAsyncDisposable
     public ChatDaemon(DaemonOptions options, ILogger log, TimeProvider? time = null, Socket? listener = null, LogFiles? logFiles = null)
     {
         _log = log;
-        Chat = new ChatServer(options.Chat, log, options.Path, time);
+        Chat = new ChatHub(options.Chat, log, options.Path, time);
         string location = options.Location.ToString();
         _server = listener is null ? new WebSocketServer(location) : new WebSocketServer(listener, location);
         _server.Options = options.Server;
@@ -35,7 +35,7 @@ internal sealed class ChatDaemon : IAsyncDisposable
     public static string Version { get; } =
         typeof(ChatDaemon).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
-    public ChatServer Chat { get; }
+    public ChatHub Chat { get; }
 
     /// <summary>The browser page, /healthz and /metrics (on the chat port or their own listener).</summary>
     public DaemonHttp Http { get; }

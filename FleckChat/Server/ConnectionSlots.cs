@@ -197,6 +197,15 @@ internal sealed partial class ConnectionSlots
         return expired ?? (IReadOnlyList<Slot>)[];
     }
 
+    /// <summary>The slots still in their handshake, oldest first (the server resets them when it stops).</summary>
+    public IReadOnlyList<Slot> Handshaking()
+    {
+        lock (_gate)
+        {
+            return [.. _handshakes];
+        }
+    }
+
     /// <summary>Out of descriptors: the oldest unfinished handshake (if any) gives its slot up.</summary>
     public Slot? ShedOldest()
     {

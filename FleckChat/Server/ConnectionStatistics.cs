@@ -10,7 +10,4 @@ internal readonly record struct ConnectionStatistics(
     long BytesIn,
     long BytesOut,
     int? CloseCode,
-    string CloseReason)
-{
-    public static ConnectionStatistics OpenedNow() => new(DateTimeOffset.UtcNow, 0, 0, 0, 0, null, "");
-}
+    string CloseReason);

@@ -39,3 +39,24 @@ internal enum HandshakeFailure
     /// <summary>Any other answer.</summary>
     Other,
 }
+
+/// <summary>Names a <see cref="HandshakeFailure"/> for logs and metric labels.</summary>
+internal static class HandshakeFailureExtensions
+{
+    /// <summary>A stable snake_case name for logs and metric labels.</summary>
+    public static string Label(this HandshakeFailure failure) => failure switch
+    {
+        HandshakeFailure.BadRequest => "bad_request",
+        HandshakeFailure.Forbidden => "forbidden",
+        HandshakeFailure.NotFound => "not_found",
+        HandshakeFailure.MethodNotAllowed => "method_not_allowed",
+        HandshakeFailure.UpgradeRequired => "upgrade_required",
+        HandshakeFailure.RequestTooLarge => "request_too_large",
+        HandshakeFailure.ServerFull => "server_full",
+        HandshakeFailure.Timeout => "timeout",
+        HandshakeFailure.Shed => "shed",
+        HandshakeFailure.Tls => "tls",
+        HandshakeFailure.Disconnected => "disconnected",
+        _ => "other",
+    };
+}

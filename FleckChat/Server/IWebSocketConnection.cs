@@ -16,11 +16,6 @@ internal interface IWebSocketConnection
 
     Action<byte[]> OnBinary { get; set; }
 
-    /// <summary>Raised for each ping the client sends. The pong reply is automatic.</summary>
-    Action<byte[]> OnPing { get; set; }
-
-    Action<byte[]> OnPong { get; set; }
-
     Action<Exception> OnError { get; set; }
 
     IWebSocketConnectionInfo ConnectionInfo { get; }
@@ -32,21 +27,16 @@ internal interface IWebSocketConnection
     ConnectionStatistics Statistics { get; }
 
     /// <summary>
-    /// Queues a text message. Never blocks and never throws: the task completes once the frame is
-    /// handed to the socket, and faults with <see cref="ConnectionNotAvailableException"/> if the
-    /// connection is gone or the message could not be queued.
+    /// Queues a text message. Never blocks and never throws; a message for a connection that is gone
+    /// is dropped, and a connection whose outgoing queue is full is cut off (1008).
     /// </summary>
-    Task Send(string message);
+    void Send(string message);
 
-    Task Send(byte[] message);
-
-    Task SendPing(byte[] message);
-
-    Task SendPong(byte[] message);
+    void Send(byte[] message);
 
     /// <summary>
-    /// Queues an already encoded message without allocating a task: the relay path. Returns false if
-    /// the connection is gone or its outgoing queue overflowed (the connection is then cut off).
+    /// Queues an already framed message (the relay path: one frame shared by every recipient). Returns
+    /// false if the connection is gone or its outgoing queue overflowed (the connection is then cut off).
     /// </summary>
     bool Post(OutboundMessage message);
 

@@ -1,51 +1,79 @@
-using System.Net.WebSockets;
+using System.Buffers.Binary;
 using System.Text;
 
 namespace FleckChat.Server;
 
 /// <summary>
-/// A message encoded once and shared, read-only, by every connection it is posted to: a broadcast
-/// to a thousand members costs one UTF-8 encoding and one array, not a thousand.
+/// A server frame (RFC 6455 5.2: FIN set, unmasked), built once and shared, read-only, by every
+/// connection it is posted to: a broadcast to a thousand members costs one encoding and one array,
+/// and each recipient only copies the finished frame into its outgoing buffer.
 /// </summary>
 internal sealed class OutboundMessage
 {
-    private OutboundMessage(byte[] payload, WebSocketMessageType type, byte controlOpcode)
+    private const byte OpText = 0x1;
+    private const byte OpBinary = 0x2;
+    private const byte OpPing = 0x9;
+
+    private OutboundMessage(byte[] frame, int payloadLength)
     {
-        Payload = payload;
-        Type = type;
-        ControlOpcode = controlOpcode;
+        Frame = frame;
+        PayloadLength = payloadLength;
     }
 
-    /// <summary>The message payload; for a control message, the whole frame.</summary>
-    public byte[] Payload { get; }
+    /// <summary>An empty ping, for keep-alive.</summary>
+    public static OutboundMessage Ping { get; } = Build(OpPing, []);
 
-    public WebSocketMessageType Type { get; }
+    /// <summary>The whole frame, header included, as it goes on the wire.</summary>
+    public byte[] Frame { get; }
 
-    /// <summary>0 for a data message; 0x9 (ping) or 0xA (pong) for a control frame we build ourselves.</summary>
-    public byte ControlOpcode { get; }
+    public int PayloadLength { get; }
 
-    public static OutboundMessage Text(string text) => new(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, 0);
+    public ReadOnlySpan<byte> Payload => Frame.AsSpan(Frame.Length - PayloadLength);
 
-    /// <summary>Wraps bytes the caller has already encoded as UTF-8 and will not change again.</summary>
-    public static OutboundMessage Utf8Text(byte[] utf8) => new(utf8, WebSocketMessageType.Text, 0);
-
-    public static OutboundMessage Binary(byte[] data) => new(data, WebSocketMessageType.Binary, 0);
-
-    /// <summary>
-    /// A ping (0x9) or pong (0xA) frame. .NET's WebSocket has no public way to send one with a
-    /// payload, so we build the frame: a server frame is unmasked, FIN set, payload at most 125 bytes.
-    /// </summary>
-    public static OutboundMessage Control(byte opcode, ReadOnlySpan<byte> payload)
+    public static OutboundMessage Text(string text)
     {
-        if (payload.Length > 125)
-        {
-            throw new ArgumentException("A control frame carries at most 125 bytes.", nameof(payload));
-        }
+        int length = Encoding.UTF8.GetByteCount(text);
+        var frame = new byte[HeaderLength(length) + length];
+        Encoding.UTF8.GetBytes(text, frame.AsSpan(WriteHeader(frame, OpText, length)));
+        return new OutboundMessage(frame, length);
+    }
 
-        var frame = new byte[2 + payload.Length];
+    /// <summary>A text message from bytes that are already UTF-8.</summary>
+    public static OutboundMessage Utf8Text(ReadOnlySpan<byte> utf8) => Build(OpText, utf8);
+
+    public static OutboundMessage Binary(ReadOnlySpan<byte> data) => Build(OpBinary, data);
+
+    private static OutboundMessage Build(byte opcode, ReadOnlySpan<byte> payload)
+    {
+        var frame = new byte[HeaderLength(payload.Length) + payload.Length];
+        payload.CopyTo(frame.AsSpan(WriteHeader(frame, opcode, payload.Length)));
+        return new OutboundMessage(frame, payload.Length);
+    }
+
+    private static int HeaderLength(int payloadLength) => payloadLength switch
+    {
+        < 126 => 2,
+        <= ushort.MaxValue => 4,
+        _ => 10,
+    };
+
+    /// <returns>Where the payload starts.</returns>
+    private static int WriteHeader(Span<byte> frame, byte opcode, int length)
+    {
         frame[0] = (byte)(0x80 | opcode);
-        frame[1] = (byte)payload.Length;
-        payload.CopyTo(frame.AsSpan(2));
-        return new OutboundMessage(frame, WebSocketMessageType.Binary, opcode);
+        switch (HeaderLength(length))
+        {
+            case 2:
+                frame[1] = (byte)length;
+                return 2;
+            case 4:
+                frame[1] = 126;
+                BinaryPrimitives.WriteUInt16BigEndian(frame[2..], (ushort)length);
+                return 4;
+            default:
+                frame[1] = 127;
+                BinaryPrimitives.WriteUInt64BigEndian(frame[2..], (ulong)length);
+                return 10;
+        }
     }
 }

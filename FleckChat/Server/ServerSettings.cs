@@ -1,6 +1,5 @@
 using System.Net.Security;
 using System.Security.Authentication;
-using System.Security.Cryptography.X509Certificates;
 using Serilog;
 
 namespace FleckChat.Server;
@@ -16,11 +15,11 @@ internal sealed record ServerSettings(
     Func<string, bool> IsPathServed,
     Action<IWebSocketConnection> Configure,
     bool IsSecure,
-    Func<X509Certificate2?> Certificate,
+    Func<SslStreamCertificateContext?> CertificateContext,
     SslProtocols SslProtocols,
     ServerMetrics Metrics,
     ILogger Log,
     Func<Handshake.HttpRequest, Handshake.HttpResponse?>? HttpHandler,
     ConnectionSlots Slots,
-    Func<SslStreamCertificateContext?> CertificateContext,
-    Logging.LogThrottle HandshakeLog);
+    Logging.LogThrottle HandshakeLog,
+    TimeProvider Time);

@@ -4,10 +4,10 @@ namespace FleckChat.Server;
 
 /// <summary>
 /// A lock for the per-connection critical sections on the message path: each is a few dozen
-/// instructions (add to a queue, take a batch, append a frame) and two threads almost never meet in
-/// one. Uncontended it is one compare-and-swap in and one store out, where Monitor costs several
-/// times that on every delivery (measured with callgrind), and it lives inside its owner (an int),
-/// not in a separate object. On contention it spins politely (SpinWait yields the CPU), so a holder
+/// instructions (append a frame, take the pending buffer) and two threads almost never meet in one.
+/// Uncontended it is one compare-and-swap in and one store out, cheaper than Monitor on every
+/// delivery (docs/performance.md, "Fan-out CPU"), and it lives inside its owner (an int), not in a
+/// separate object. On contention it spins politely (SpinWait yields the CPU), so a holder
 /// preempted on a single core gets to finish. Never hold it across an await or anything that blocks.
 /// Use: <c>using (_gate.Enter()) { ... }</c> on a field, never on a copy.
 /// </summary>

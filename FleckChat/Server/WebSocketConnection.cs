@@ -1,40 +1,60 @@
+using System.Buffers;
+using System.Net.Sockets;
 using System.Net.WebSockets;
+using System.Text;
 using FleckChat.Server.Transport;
 using Serilog;
 
 namespace FleckChat.Server;
 
 /// <summary>
-/// An open WebSocket connection: Fleck's handler properties and sends on the outside; .NET's
-/// RFC 6455 engine, our receive loop and our <see cref="SendLoop"/> on the inside. Tens of thousands
-/// of these may sit idle, so every field earns its place (see the README's Performance section).
+/// An open WebSocket connection: Fleck's handler properties and sends on the outside; .NET's RFC 6455
+/// engine (receiving, answering pings, close frames) and our <see cref="ConnectionStream"/> (the one
+/// writer) on the inside. The server runs its life (<c>WebSocketServer.ServeAsync</c>): Opened, then
+/// NextMessageAsync and ReceiveMessageAsync until the end, then EndAsync and Closed. Tens of thousands
+/// of these may sit idle, so every field earns its place (docs/performance.md, "Memory per idle connection").
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable",
-    Justification = "The connection owns its life: RunAsync disposes the close timer and the socket when it ends.")]
-internal sealed partial class WebSocketConnection : IWebSocketConnection, ISendLoopOwner, IFrameListener
+    Justification = "The server ends every connection through Closed, which disposes the WebSocket and the close timer.")]
+internal sealed class WebSocketConnection : IWebSocketConnection
 {
+    private const int InitialReceiveBufferSize = 4096;
+
     private static readonly Action NoAction = static () => { };
     private static readonly Action<string> NoText = static _ => { };
     private static readonly Action<byte[]> NoBytes = static _ => { };
     private static readonly Action<Exception> NoError = static _ => { };
 
     private readonly WebSocket _socket;
-    private readonly System.Net.Sockets.Socket _tcp;
+    private readonly Socket _tcp;
     private readonly ConnectionStream _stream;
-    private readonly SendLoop _sendLoop;
     private readonly ServerSettings _settings;
-    private IConnectionOwner? _owner;
+    private readonly long _openedAt;
     private volatile bool _available = true;
+    private int _closing;
+    private ITimer? _closeTimer;
+    private long _pingSentAt;
 
-    public WebSocketConnection(WebSocket socket, System.Net.Sockets.Socket tcp, ConnectionStream stream, ConnectionInfo info, ServerSettings settings)
+    // Counters with one writer each (the receive side; the end); readers may see a value a moment old.
+    private long _messagesIn;
+    private long _bytesIn;
+    private int _closeCode;
+    private string _closeReason = "";
+
+    public WebSocketConnection(Stream transport, Socket tcp, byte[] leftover, ConnectionInfo info, ServerSettings settings)
     {
-        _socket = socket;
         _tcp = tcp;
-        _stream = stream;
         _settings = settings;
-        _openedAt = DateTimeOffset.UtcNow.UtcTicks;
+        _openedAt = settings.Time.GetUtcNow().UtcTicks;
         Info = info;
-        _sendLoop = new SendLoop(socket, stream, this, settings.Options.SendQueueMessages, settings.Options.SendQueueBytes);
+        _stream = new ConnectionStream(transport, leftover, this, settings);
+        _socket = WebSocket.CreateFromStream(_stream, new WebSocketCreationOptions
+        {
+            IsServer = true,
+            SubProtocol = info.NegotiatedSubProtocol.Length > 0 ? info.NegotiatedSubProtocol : null,
+            // Keep-alive is the server's sweep, not a timer per WebSocket: docs/performance.md, "Keep-alive".
+            KeepAliveInterval = TimeSpan.Zero,
+        });
     }
 
     public Action OnOpen { get; set; } = NoAction;
@@ -45,45 +65,44 @@ internal sealed partial class WebSocketConnection : IWebSocketConnection, ISendL
 
     public Action<byte[]> OnBinary { get; set; } = NoBytes;
 
-    public Action<byte[]> OnPing { get; set; } = NoBytes;
-
-    public Action<byte[]> OnPong { get; set; } = NoBytes;
-
     public Action<Exception> OnError { get; set; } = NoError;
 
     public IWebSocketConnectionInfo ConnectionInfo => Info;
-
-    /// <summary>The connection's place in the server's counts, given back when it ends.</summary>
-    internal ConnectionSlots.Slot? Slot { get; init; }
 
     public ConnectionInfo Info { get; }
 
     public bool IsAvailable => _available;
 
-    /// <summary>Completes when the connection has ended and OnClose has run; never faults.</summary>
-    public Task Lifetime { get; private set; } = Task.CompletedTask;
+    public ConnectionStatistics Statistics => new(
+        new DateTimeOffset(_openedAt, TimeSpan.Zero), Volatile.Read(ref _messagesIn), _stream.FramesOut,
+        Volatile.Read(ref _bytesIn), _stream.PayloadOut, _closeCode == 0 ? null : _closeCode, _closeReason);
 
     private ILogger Log => _settings.Log;
 
     private WebSocketServerOptions Options => _settings.Options;
 
-    /// <summary>Starts the connection's life (OnOpen, receiving, OnClose); <paramref name="owner"/> hears when it ends.</summary>
-    public void Start(IConnectionOwner owner)
+    public void Send(string message) => Post(OutboundMessage.Text(message));
+
+    public void Send(byte[] message) => Post(OutboundMessage.Binary(message));
+
+    public bool Post(OutboundMessage message)
     {
-        _owner = owner;
-        Lifetime = RunAsync();
+        if (!_available)
+        {
+            return false;
+        }
+
+        switch (_stream.Enqueue(message))
+        {
+            case EnqueueResult.Queued:
+                return true;
+            case EnqueueResult.Overflow:
+                CutOffSlowConsumer();
+                return false;
+            default:
+                return false;
+        }
     }
-
-    public Task Send(string message) => SendWithTask(OutboundMessage.Text(message));
-
-    public Task Send(byte[] message) => SendWithTask(OutboundMessage.Binary(message));
-
-    public Task SendPing(byte[] message) => SendControl(0x9, message);
-
-    public Task SendPong(byte[] message) => SendControl(0xA, message);
-
-    public bool Post(OutboundMessage message) =>
-        _available && _sendLoop.Enqueue(message, done: null) == EnqueueResult.Queued;
 
     public void Close() => Close((int)WebSocketCloseStatus.NormalClosure, "");
 
@@ -92,7 +111,7 @@ internal sealed partial class WebSocketConnection : IWebSocketConnection, ISendL
     public void Close(int code, string reason)
     {
         _available = false;
-        _sendLoop.RequestClose((WebSocketCloseStatus)code, reason, dropQueued: false);
+        _ = CloseAsync((WebSocketCloseStatus)code, reason, dropQueued: false);
     }
 
     /// <summary>
@@ -104,9 +123,9 @@ internal sealed partial class WebSocketConnection : IWebSocketConnection, ISendL
         _available = false;
         try
         {
-            _tcp.LingerState = new System.Net.Sockets.LingerOption(true, 0);
+            _tcp.LingerState = new LingerOption(true, 0);
         }
-        catch (Exception ex) when (ex is System.Net.Sockets.SocketException or ObjectDisposedException)
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {
             // Already closed.
         }
@@ -114,41 +133,287 @@ internal sealed partial class WebSocketConnection : IWebSocketConnection, ISendL
         _socket.Abort();
     }
 
-    private Task SendWithTask(OutboundMessage message)
+    /// <summary>The handshake is done: counts the connection and raises OnOpen.</summary>
+    internal void Opened()
     {
-        if (!_available)
-        {
-            return Task.FromException(new ConnectionNotAvailableException());
-        }
-
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (_sendLoop.Enqueue(message, done) == EnqueueResult.Closed)
-        {
-            done.TrySetException(new ConnectionNotAvailableException());
-        }
-
-        return done.Task;
+        _settings.Metrics.ConnectionOpened();
+        Log.Debug("Connection {ConnectionId} from {RemoteEndPoint} opened on {Path}", Info.Id, Info.RemoteEndPoint, Info.Path);
+        Invoke(OnOpen, nameof(OnOpen));
     }
 
-    private Task SendControl(byte opcode, byte[] payload)
+    /// <summary>
+    /// Waits for the next data frame (or the close) without holding a buffer: an idle connection costs
+    /// no receive memory. Pings, pongs and the close handshake are handled inside the WebSocket.
+    /// </summary>
+    internal ValueTask<ValueWebSocketReceiveResult> NextMessageAsync() => _socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None);
+
+    /// <summary>Reads the message <paramref name="first"/> announced and raises OnMessage or OnBinary.</summary>
+    /// <returns>false when the connection is closing and the loop should stop.</returns>
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
+    internal async ValueTask<bool> ReceiveMessageAsync(ValueWebSocketReceiveResult first)
     {
-        if (payload.Length > 125)
+        if (first.MessageType == WebSocketMessageType.Close)
         {
-            return Task.FromException(new ArgumentException("A ping or pong carries at most 125 bytes.", nameof(payload)));
+            return false;
         }
 
-        return SendWithTask(OutboundMessage.Control(opcode, payload));
+        int max = Options.MaxMessageBytes;
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(Math.Min(InitialReceiveBufferSize, max + 1));
+        int length = 0;
+        var result = first;
+        try
+        {
+            while (!result.EndOfMessage)
+            {
+                if (length == buffer.Length)
+                {
+                    buffer = Grow(buffer, length, max + 1);
+                }
+
+                result = await _socket.ReceiveAsync(buffer.AsMemory(length), CancellationToken.None).ConfigureAwait(false);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    return false;
+                }
+
+                length += result.Count;
+                if (length > max)
+                {
+                    // The frame observer has normally refused this message at its header already.
+                    RefuseTooBig();
+                    await DiscardUntilCloseAsync().ConfigureAwait(false);
+                    return false;
+                }
+            }
+
+            Volatile.Write(ref _messagesIn, _messagesIn + 1);
+            Volatile.Write(ref _bytesIn, _bytesIn + length);
+            _settings.Metrics.MessageReceived(length);
+            if (first.MessageType == WebSocketMessageType.Text)
+            {
+                Invoke(OnMessage, Encoding.UTF8.GetString(buffer, 0, length), nameof(OnMessage));
+            }
+            else
+            {
+                Invoke(OnBinary, buffer.AsSpan(0, length).ToArray(), nameof(OnBinary));
+            }
+
+            return true;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
-    void IFrameListener.ControlFrameReceived(byte opcode, byte[] payload)
+    /// <summary>The receive loop failed: the peer went away, or broke the protocol (the WebSocket has sent its close code).</summary>
+    internal void Broke(Exception ex)
     {
-        if (opcode == 0x9)
+        if (IsDisconnect(ex))
         {
-            Invoke(OnPing, payload, nameof(OnPing));
+            Log.Debug(ex, "Connection {ConnectionId} ended: {Reason}", Info.Id, ex.Message);
         }
         else
         {
-            Invoke(OnPong, payload, nameof(OnPong));
+            Log.Error(ex, "Unexpected error on connection {ConnectionId}", Info.Id);
+        }
+
+        NoteEnd(null, ex is WebSocketException or IOException ? ex.Message : ex.GetType().Name);
+        RaiseError(ex);
+    }
+
+    /// <summary>
+    /// After the receive loop: answers a close the peer started (echoing its code) and waits briefly
+    /// for our frames to leave. Never throws.
+    /// </summary>
+    internal async Task EndAsync()
+    {
+        _available = false;
+        try
+        {
+            string description = _socket.CloseStatusDescription ?? "";
+            if (_socket.State == WebSocketState.CloseReceived)
+            {
+                NoteEnd((int?)_socket.CloseStatus ?? (int)WebSocketCloseStatus.Empty, description);
+                var status = _socket.CloseStatus is { } s && s != WebSocketCloseStatus.Empty ? s : WebSocketCloseStatus.NormalClosure;
+                await CloseAsync(status, description, dropQueued: true).ConfigureAwait(false);
+            }
+            else if (_socket.State == WebSocketState.Closed)
+            {
+                NoteEnd((int?)_socket.CloseStatus, description);
+            }
+
+            await _stream.WhenDrainedAsync().WaitAsync(Options.CloseTimeout, _settings.Time).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsDisconnect(ex) || ex is TimeoutException)
+        {
+            Log.Debug(ex, "Connection {ConnectionId}: close handshake cut short", Info.Id);
+        }
+        finally
+        {
+            _settings.Metrics.ConnectionClosed();
+        }
+    }
+
+    /// <summary>The end: raises OnClose and releases the socket.</summary>
+    internal void Closed()
+    {
+        Log.Debug("Connection {ConnectionId} closed: {CloseCode} {CloseReason}", Info.Id, _closeCode, _closeReason);
+        Invoke(OnClose, nameof(OnClose));
+        _closeTimer?.Dispose();
+        _socket.Dispose();
+    }
+
+    /// <summary>
+    /// Keep-alive, called now and then by the server's sweep: a peer silent for KeepAliveInterval is
+    /// pinged; one still silent KeepAliveTimeout after the ping is dead and its connection is dropped.
+    /// Any bytes from the peer (a pong included) count as life.
+    /// </summary>
+    internal void CheckKeepAlive(long now)
+    {
+        var time = _settings.Time;
+        if (time.GetElapsedTime(_stream.LastReceived, now) < Options.KeepAliveInterval)
+        {
+            _pingSentAt = 0;
+        }
+        else if (_pingSentAt == 0)
+        {
+            _pingSentAt = now;
+            Post(OutboundMessage.Ping);
+        }
+        else if (time.GetElapsedTime(_pingSentAt, now) >= Options.KeepAliveTimeout)
+        {
+            Log.Debug("Connection {ConnectionId} did not answer a ping within {Timeout}; dropping it", Info.Id, Options.KeepAliveTimeout);
+            NoteEnd(null, "keep-alive timeout");
+            Abort();
+        }
+    }
+
+    /// <summary>Over the size limit (told by the frame observer at the header): close with 1009, once.</summary>
+    internal void RefuseTooBig()
+    {
+        if (!_available)
+        {
+            return;
+        }
+
+        Log.Information("Connection {ConnectionId} from {RemoteEndPoint} sent a message over {MaxMessageBytes} bytes; closing with 1009",
+            Info.Id, Info.RemoteEndPoint, Options.MaxMessageBytes);
+        Close((int)WebSocketCloseStatus.MessageTooBig, $"message over {Options.MaxMessageBytes} bytes");
+    }
+
+    /// <summary>
+    /// The peer's close frame has a reason that is not UTF-8, and the WebSocket has not seen it yet:
+    /// our 1007 must leave first, or the WebSocket answers 1002 on its own. The peer is leaving, so
+    /// what is queued for it is dropped. The task completes once our frame is out (or given up on).
+    /// </summary>
+    internal Task RefuseCloseReason()
+    {
+        Log.Debug("Connection {ConnectionId} sent a close reason that is not UTF-8; closing with 1007", Info.Id);
+        _available = false;
+        return CloseAsync(WebSocketCloseStatus.InvalidPayloadData, "close reason not UTF-8", dropQueued: true);
+    }
+
+    /// <summary>A socket write failed: the connection is over.</summary>
+    internal void SendFailed(Exception ex)
+    {
+        Log.Debug(ex, "Send to connection {ConnectionId} failed", Info.Id);
+        Abort();
+    }
+
+    internal static bool IsDisconnect(Exception ex) =>
+        ex is WebSocketException or IOException or SocketException or OperationCanceledException or ObjectDisposedException;
+
+    /// <summary>The peer is not reading and its backlog hit the send-queue limits: 1008 in place of the backlog.</summary>
+    private void CutOffSlowConsumer()
+    {
+        _available = false;
+        _settings.Metrics.SlowConsumerDisconnected();
+        Log.Warning("Disconnecting slow consumer {ConnectionId} from {RemoteEndPoint}: outgoing queue full, its backlog dropped",
+            Info.Id, Info.RemoteEndPoint);
+        NoteEnd(null, "slow consumer");
+        _ = CloseAsync(WebSocketCloseStatus.PolicyViolation, "slow consumer: outgoing queue full", dropQueued: true);
+    }
+
+    /// <summary>
+    /// Sends a close frame, behind what is queued or instead of it; only the first close counts. The
+    /// frame gets CloseTimeout to leave (a slow consumer's socket may be full) and the peer as long
+    /// again to answer; otherwise the connection is aborted. Never faults.
+    /// </summary>
+    private async Task CloseAsync(WebSocketCloseStatus status, string reason, bool dropQueued)
+    {
+        if (Interlocked.Exchange(ref _closing, 1) != 0)
+        {
+            return;
+        }
+
+        if (dropQueued)
+        {
+            _stream.DropQueued();
+        }
+
+        try
+        {
+            await _socket.CloseOutputAsync(status, reason, CancellationToken.None).WaitAsync(Options.CloseTimeout, _settings.Time).ConfigureAwait(false);
+            NoteEnd((int)status, reason);
+            _closeTimer = _settings.Time.CreateTimer(static s => ((WebSocketConnection)s!).CloseTimedOut(), this,
+                Options.CloseTimeout, Timeout.InfiniteTimeSpan);
+        }
+        catch (TimeoutException)
+        {
+            Log.Debug("Connection {ConnectionId} did not take its close frame in time; aborting", Info.Id);
+            Abort();
+        }
+        catch (Exception ex) when (IsDisconnect(ex) || ex is InvalidOperationException)
+        {
+            Log.Debug(ex, "Connection {ConnectionId}: close frame not sent", Info.Id);
+        }
+    }
+
+    private void CloseTimedOut()
+    {
+        if (_socket.State != WebSocketState.Closed)
+        {
+            Log.Debug("Connection {ConnectionId} did not answer the close frame in time; aborting", Info.Id);
+            Abort();
+        }
+    }
+
+    /// <summary>Records how the connection ended; the first code and the first reason win.</summary>
+    private void NoteEnd(int? code, string reason)
+    {
+        if (_closeCode == 0 && code is { } c)
+        {
+            _closeCode = c;
+        }
+
+        if (_closeReason.Length == 0)
+        {
+            _closeReason = reason;
+        }
+    }
+
+    private static byte[] Grow(byte[] buffer, int length, int limit)
+    {
+        byte[] larger = ArrayPool<byte>.Shared.Rent(Math.Min(Math.Max(buffer.Length * 2, length + 1), limit));
+        buffer.AsSpan(0, length).CopyTo(larger);
+        ArrayPool<byte>.Shared.Return(buffer);
+        return larger;
+    }
+
+    /// <summary>After a refusal: throw away what the client still sends until its close frame (or the close timeout).</summary>
+    private async Task DiscardUntilCloseAsync()
+    {
+        byte[] scratch = ArrayPool<byte>.Shared.Rent(InitialReceiveBufferSize);
+        try
+        {
+            while ((await _socket.ReceiveAsync(scratch.AsMemory(), CancellationToken.None).ConfigureAwait(false)).MessageType != WebSocketMessageType.Close)
+            {
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(scratch);
         }
     }
 

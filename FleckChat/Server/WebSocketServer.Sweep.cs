@@ -1,8 +1,25 @@
 namespace FleckChat.Server;
 
-/// <summary>The one periodic sweep that stands in for timers per connection.</summary>
+/// <summary>The two periodic sweeps that stand in for timers per connection.</summary>
 internal sealed partial class WebSocketServer
 {
+    private ITimer? _sweeper;
+    private ITimer? _handshakeSweeper;
+
+    private void StartSweeps(ServerSettings settings)
+    {
+        var options = settings.Options;
+        _sweeper = Time.CreateTimer(static s => ((WebSocketServer)s!).Sweep(), this, SweepPeriod(options), SweepPeriod(options));
+        _handshakeSweeper = Time.CreateTimer(static s => ((WebSocketServer)s!).SweepHandshakes(), this,
+            HandshakeSweepPeriod(options), HandshakeSweepPeriod(options));
+    }
+
+    private void StopSweeps()
+    {
+        _sweeper?.Dispose();
+        _handshakeSweeper?.Dispose();
+    }
+
     /// <summary>
     /// One timer for every connection instead of timers per connection: it ticks at a third of the
     /// shortest of the keep-alive interval and timeout (so a dead peer is found within about 1.33 times
@@ -20,15 +37,11 @@ internal sealed partial class WebSocketServer
     }
 
     /// <summary>
-    /// How often handshake deadlines are checked: a twentieth of the timeout (500 ms for 10 s), so a
-    /// handshake is dropped at most 5 % after its deadline. Cheap: the check reads only the oldest
-    /// handshakes, in accept order.
+    /// How often handshake deadlines are checked: a twentieth of the timeout, so a handshake is dropped
+    /// at most 5 % after its deadline. Cheap: the check reads only the oldest handshakes, in accept order.
     /// </summary>
     private static TimeSpan HandshakeSweepPeriod(WebSocketServerOptions options) =>
         TimeSpan.FromTicks(Math.Clamp(options.HandshakeTimeout.Ticks / 20, TimeSpan.TicksPerMillisecond * 10, TimeSpan.TicksPerMillisecond * 500));
-
-    /// <summary>A moment without accepting, after accept() failed.</summary>
-    private static readonly TimeSpan AcceptPause = TimeSpan.FromMilliseconds(50);
 
     /// <summary>Resets the sockets whose handshake (TLS included) has outlived the handshake timeout.</summary>
     private void SweepHandshakes()
@@ -41,23 +54,26 @@ internal sealed partial class WebSocketServer
         }
     }
 
-    /// <summary>Keep-alive, giving idle connections' queues back, and forgetting idle client addresses.</summary>
+    /// <summary>Keep-alive, and forgetting idle client addresses.</summary>
     private void Sweep()
     {
-        long now = Environment.TickCount64;
-        bool keepAlive = _settings!.Options.KeepAliveInterval > TimeSpan.Zero;
-        _settings.Slots.Prune();
+        _settings!.Slots.Prune();
+        if (_settings.Options.KeepAliveInterval <= TimeSpan.Zero)
+        {
+            return;
+        }
 
-        // Work on a snapshot: dropping a client ends it, and ending takes the lock and edits the sets.
-        var (_, connections) = Snapshot();
+        long now = Time.GetTimestamp();
+        WebSocketConnection[] connections;
+        lock (_gate)
+        {
+            // A snapshot: dropping a client ends it, and ending edits the set.
+            connections = [.. _connections];
+        }
+
         foreach (var connection in connections)
         {
-            if (keepAlive)
-            {
-                connection.CheckKeepAlive(now);
-            }
-
-            connection.TrimIdle();
+            connection.CheckKeepAlive(now);
         }
     }
 }

@@ -3,37 +3,39 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Security.Authentication;
-using System.Security.Cryptography.X509Certificates;
 using Serilog;
 
 namespace FleckChat.Server;
 
 /// <summary>
 /// A WebSocket server with Fleck's shape: <c>new WebSocketServer("ws://0.0.0.0:8080/chat")</c>, then
-/// <c>server.Start(socket => { socket.OnOpen = ...; socket.OnMessage = ...; })</c>. Our own code:
-/// the accept loop and handshake here, the protocol from .NET's WebSocket.
+/// <c>server.Start(socket => { socket.OnOpen = ...; socket.OnMessage = ...; })</c>. Our own code: the
+/// accept loop, the handshake and each connection's life (<see cref="ServeAsync"/>); the protocol
+/// from .NET's WebSocket.
 /// </summary>
-internal sealed partial class WebSocketServer : IDisposable, IAsyncDisposable, ISessionTracker
+internal sealed partial class WebSocketServer : IDisposable, IAsyncDisposable
 {
     /// <summary>Failed handshakes logged per second at most; the rest are counted in one summary line.</summary>
     private const int HandshakeLogLinesPerSecond = 10;
 
+    /// <summary>A moment without accepting, after accept() failed.</summary>
+    private static readonly TimeSpan AcceptPause = TimeSpan.FromMilliseconds(50);
+
     private readonly object _gate = new();
-    private readonly HashSet<ClientSession> _handshakes = [];
     private readonly HashSet<WebSocketConnection> _connections = [];
     private readonly CancellationTokenSource _stopping = new();
+    private readonly TaskCompletionSource _allServed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly bool _inheritedListener;
     private ServerSettings? _settings;
     private Task _acceptLoop = Task.CompletedTask;
-    private Timer? _sweeper;
-    private ITimer? _handshakeSweeper;
+    private int _serving;
     private int _acceptFailures;
 
-    public WebSocketServer(string location, bool supportDualStack = true)
+    public WebSocketServer(string location)
     {
         Location = ServerLocation.Parse(location);
         ListenerSocket = new Socket(Location.Address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        if (supportDualStack && Location.Address.Equals(IPAddress.IPv6Any))
+        if (Location.Address.Equals(IPAddress.IPv6Any))
         {
             ListenerSocket.DualMode = true;
         }
@@ -56,13 +58,7 @@ internal sealed partial class WebSocketServer : IDisposable, IAsyncDisposable, I
 
     public IReadOnlyCollection<string> SupportedSubProtocols { get; set; } = [];
 
-    /// <summary>The certificate for wss://. Read for every TLS handshake, so replacing it reloads it.</summary>
-    public X509Certificate2? Certificate { get; set; }
-
-    /// <summary>
-    /// The certificate for wss:// with the intermediate certificates to send (a full chain); when set,
-    /// it is used instead of <see cref="Certificate"/>. Also read for every TLS handshake.
-    /// </summary>
+    /// <summary>The certificate for wss:// with the intermediate certificates to send. Read for every TLS handshake, so replacing it reloads it.</summary>
     public SslStreamCertificateContext? CertificateContext { get; set; }
 
     public SslProtocols EnabledSslProtocols { get; set; } = SslProtocols.Tls12 | SslProtocols.Tls13;
@@ -83,7 +79,7 @@ internal sealed partial class WebSocketServer : IDisposable, IAsyncDisposable, I
 
     public ServerMetrics Metrics { get; } = new();
 
-    /// <summary>The clock for handshake deadlines and connection rates.</summary>
+    /// <summary>The clock for keep-alive, handshake deadlines, close timeouts and connection rates.</summary>
     public TimeProvider Time { get; set; } = TimeProvider.System;
 
     /// <summary>Accepted sockets and their limits (null before Start).</summary>
@@ -99,16 +95,16 @@ internal sealed partial class WebSocketServer : IDisposable, IAsyncDisposable, I
             throw new InvalidOperationException("The server is already started.");
         }
 
-        string path = Location.Path;
-        _settings = new ServerSettings(Options, [.. SupportedSubProtocols], PathFilter ?? (p => p == path),
-            config, Location.IsSecure, () => Certificate, EnabledSslProtocols, Metrics, Logger, HttpHandler,
-            new ConnectionSlots(SlotLimits.From(Options), Time), () => CertificateContext,
-            new Logging.LogThrottle(Logger, "handshake failure", HandshakeLogLinesPerSecond, TimeSpan.FromSeconds(1), Time));
-        if (Location.IsSecure && Certificate is null && CertificateContext is null)
+        if (Location.IsSecure && CertificateContext is null)
         {
-            throw new InvalidOperationException("A wss:// location needs a Certificate.");
+            throw new InvalidOperationException("A wss:// location needs a CertificateContext.");
         }
 
+        string path = Location.Path;
+        _settings = new ServerSettings(Options, [.. SupportedSubProtocols], PathFilter ?? (p => p == path),
+            config, Location.IsSecure, () => CertificateContext, EnabledSslProtocols, Metrics, Logger, HttpHandler,
+            new ConnectionSlots(SlotLimits.From(Options), Time),
+            new Logging.LogThrottle(Logger, "handshake failure", HandshakeLogLinesPerSecond, TimeSpan.FromSeconds(1), Time), Time);
         if (!_inheritedListener)
         {
             ListenerSocket.Bind(new IPEndPoint(Location.Address, Location.Port));
@@ -119,10 +115,7 @@ internal sealed partial class WebSocketServer : IDisposable, IAsyncDisposable, I
 
         ListenerSocket.NoDelay = Options.NoDelay;
         Port = ((IPEndPoint)ListenerSocket.LocalEndPoint!).Port;
-        _sweeper = new Timer(static s => ((WebSocketServer)s!).Sweep(), this, SweepPeriod(Options), SweepPeriod(Options));
-        _handshakeSweeper = Time.CreateTimer(static s => ((WebSocketServer)s!).SweepHandshakes(), this,
-            HandshakeSweepPeriod(Options), HandshakeSweepPeriod(Options));
-
+        StartSweeps(_settings);
         _acceptLoop = AcceptLoopAsync(_settings);
     }
 
@@ -134,31 +127,30 @@ internal sealed partial class WebSocketServer : IDisposable, IAsyncDisposable, I
     {
         StopAccepting();
         await _acceptLoop.ConfigureAwait(false);
-        var (handshakes, connections) = Snapshot();
-        foreach (var session in handshakes)
+        if (Volatile.Read(ref _serving) == 0)
         {
-            session.Abort();
+            _allServed.TrySetResult();
         }
 
+        var connections = ResetHandshakesAndSnapshot();
         foreach (var connection in connections)
         {
             connection.Close(closeCode, reason);
         }
 
-        var all = Task.WhenAll(handshakes.Select(s => s.Handshake).Concat(connections.Select(c => c.Lifetime)));
         try
         {
-            await all.WaitAsync(timeout).ConfigureAwait(false);
+            await _allServed.Task.WaitAsync(timeout, Time).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
-            Logger.Warning("{Count} connections did not close within {Timeout}; aborting them", connections.Count(c => !c.Lifetime.IsCompleted), timeout);
+            Logger.Warning("{Count} connections did not close within {Timeout}; aborting them", Volatile.Read(ref _serving), timeout);
             foreach (var connection in connections)
             {
                 connection.Abort();
             }
 
-            await all.WaitAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+            await _allServed.Task.WaitAsync(TimeSpan.FromSeconds(1), Time).ConfigureAwait(false);
         }
     }
 
@@ -172,13 +164,7 @@ internal sealed partial class WebSocketServer : IDisposable, IAsyncDisposable, I
     public void Dispose()
     {
         StopAccepting();
-        var (handshakes, connections) = Snapshot();
-        foreach (var session in handshakes)
-        {
-            session.Abort();
-        }
-
-        foreach (var connection in connections)
+        foreach (var connection in ResetHandshakesAndSnapshot())
         {
             connection.Abort();
         }
@@ -194,19 +180,24 @@ internal sealed partial class WebSocketServer : IDisposable, IAsyncDisposable, I
             }
 
             _stopping.Cancel();
-            _sweeper?.Dispose();
-            _handshakeSweeper?.Dispose();
+            StopSweeps();
             _settings?.HandshakeLog.Dispose();
         }
 
         ListenerSocket.Dispose();
     }
 
-    private (ClientSession[] Handshakes, WebSocketConnection[] Connections) Snapshot()
+    /// <summary>Resets every socket still in its handshake; returns the open connections.</summary>
+    private WebSocketConnection[] ResetHandshakesAndSnapshot()
     {
+        foreach (var slot in _settings?.Slots.Handshaking() ?? [])
+        {
+            slot.Reset();
+        }
+
         lock (_gate)
         {
-            return ([.. _handshakes], [.. _connections]);
+            return [.. _connections];
         }
     }
 
@@ -260,21 +251,80 @@ internal sealed partial class WebSocketServer : IDisposable, IAsyncDisposable, I
                 continue;
             }
 
-            var session = new ClientSession(client, settings, this, admission);
-            lock (_gate)
-            {
-                if (token.IsCancellationRequested)
-                {
-                    settings.Slots.Release(admission.Slot);
-                    client.Dispose();
-                    return;
-                }
+            Interlocked.Increment(ref _serving);
+            _ = ServeAsync(client, admission, settings);
+        }
+    }
 
-                _handshakes.Add(session);
+    /// <summary>
+    /// One accepted socket's whole life: the handshake, the open connection's receive loop, the end;
+    /// and in one finally its slot given back and the connection forgotten. Never throws.
+    /// </summary>
+    private async Task ServeAsync(Socket socket, Admission admission, ServerSettings settings)
+    {
+        WebSocketConnection? connection = null;
+        try
+        {
+            connection = await Upgrade.RunAsync(socket, admission, settings).ConfigureAwait(false);
+            if (connection is null)
+            {
+                return;
             }
 
-            session.Start();
+            Track(connection, settings);
+            connection.Opened();
+            while (await connection.ReceiveMessageAsync(await connection.NextMessageAsync().ConfigureAwait(false)).ConfigureAwait(false))
+            {
+            }
         }
+        catch (Exception ex)
+        {
+            connection?.Broke(ex);
+        }
+        finally
+        {
+            if (connection is not null)
+            {
+                await connection.EndAsync().ConfigureAwait(false);
+                lock (_gate)
+                {
+                    _connections.Remove(connection);
+                }
+            }
+
+            settings.Slots.Release(admission.Slot);
+            socket.Dispose();
+            connection?.Closed();
+            if (Interlocked.Decrement(ref _serving) == 0 && _stopping.IsCancellationRequested)
+            {
+                _allServed.TrySetResult();
+            }
+        }
+    }
+
+    /// <summary>Lets the application set its handlers, and tracks the connection (a stopping server aborts it instead).</summary>
+    private void Track(WebSocketConnection connection, ServerSettings settings)
+    {
+        try
+        {
+            settings.Configure(connection);
+        }
+        catch (Exception ex)
+        {
+            settings.Log.Error(ex, "The server's connection setup failed for {ConnectionId}", connection.Info.Id);
+            connection.Close((int)WebSocketCloseStatus.InternalServerError, "server error");
+        }
+
+        lock (_gate)
+        {
+            if (!_stopping.IsCancellationRequested)
+            {
+                _connections.Add(connection);
+                return;
+            }
+        }
+
+        connection.Abort();
     }
 
     /// <summary>The peer's address, or null when it is already gone (a reset right after the connect).</summary>
@@ -319,44 +369,6 @@ internal sealed partial class WebSocketServer : IDisposable, IAsyncDisposable, I
         catch (OperationCanceledException)
         {
             return false;
-        }
-    }
-
-    void ISessionTracker.HandshakeEnded(ClientSession session)
-    {
-        lock (_gate)
-        {
-            _handshakes.Remove(session);
-        }
-    }
-
-    bool ISessionTracker.HandedOver(ClientSession session, WebSocketConnection connection)
-    {
-        lock (_gate)
-        {
-            _handshakes.Remove(session);
-            if (_stopping.IsCancellationRequested)
-            {
-                return false;
-            }
-
-            _connections.Add(connection);
-            return true;
-        }
-    }
-
-    /// <summary>A connection has ended: forget it and give its connection-limit slot back.</summary>
-    void IConnectionOwner.ConnectionEnded(WebSocketConnection connection)
-    {
-        bool tracked;
-        lock (_gate)
-        {
-            tracked = _connections.Remove(connection);
-        }
-
-        if (tracked && connection.Slot is { } slot)
-        {
-            _settings!.Slots.Release(slot);
         }
     }
 }

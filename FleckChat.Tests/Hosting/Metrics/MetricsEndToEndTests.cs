@@ -51,7 +51,8 @@ public sealed class MetricsEndToEndTests
     public async Task Counters_ChatTraffic_MoveByExactlyThatTraffic()
     {
         // One message per member per hour: alice's second message is refused by the rate limit.
-        await using var daemon = InProcessDaemon.Start(configure: o => o with { Chat = o.Chat with { RateLimit = RateLimit.PerSeconds(1, 3600) } });
+        var members = new MemberWatch();
+        await using var daemon = InProcessDaemon.Start(configure: o => o with { Chat = o.Chat with { RateLimit = RateLimit.PerSeconds(1, 3600) } }, log: members.Wrap());
         var received = new List<string>();
         async Task<string> Next(ChatClient client)
         {
@@ -91,7 +92,7 @@ public sealed class MetricsEndToEndTests
             await alice.CloseAsync();
             Assert.AreEqual("* alice left", await Next(bob));
             await bob.CloseAsync();
-            await daemon.Chat.WaitForCountAsync(0);
+            await members.WaitForCountAsync(0);
         }
 
         var metrics = await HttpProbe.ScrapeAsync(daemon.BaseUrl());

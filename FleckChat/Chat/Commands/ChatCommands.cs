@@ -1,50 +1,38 @@
+using FleckChat.Chat.Events;
+
 namespace FleckChat.Chat.Commands;
 
 /// <summary>
-/// Reads a command line (<c>/name arguments</c>) and calls the chat. The first line holds the command;
+/// Reads a command line (<c>/name arguments</c>) and calls the chat; /help, usage and unknown commands
+/// it answers itself. The first line holds the command;
 /// for /me and /whisper any further lines of the same message are more text, one event per line.
 /// </summary>
 internal static class ChatCommands
 {
-    public static void Execute(ChatServer chat, Member member, IReadOnlyList<string> lines)
+    public static void Execute(ChatHub chat, Member member, IReadOnlyList<string> lines)
     {
         var (command, arguments) = SplitWord(lines[0][1..]);
+        var (target, text) = SplitWord(arguments);
         var more = lines.Skip(1);
         switch (command.ToLowerInvariant())
         {
+            case "nick" when arguments.Length > 0:
+                chat.Rename(member, arguments);
+                break;
             case "nick":
-                if (arguments.Length == 0)
-                {
-                    chat.Usage(member, "/nick NAME");
-                }
-                else
-                {
-                    chat.Rename(member, arguments);
-                }
-
+                Usage(chat, member, "/nick NAME");
+                break;
+            case "whisper" or "w" or "msg" when target.Length > 0 && text.Length > 0:
+                chat.Whisper(member, target, [text, .. more]);
                 break;
             case "whisper" or "w" or "msg":
-                var (target, text) = SplitWord(arguments);
-                if (target.Length == 0 || text.Length == 0)
-                {
-                    chat.Usage(member, "/whisper NAME text");
-                }
-                else
-                {
-                    chat.Whisper(member, target, [text, .. more]);
-                }
-
+                Usage(chat, member, "/whisper NAME text");
+                break;
+            case "me" when arguments.Length > 0:
+                chat.Say(member, ChatEventKind.Action, [arguments, .. more]);
                 break;
             case "me":
-                if (arguments.Length == 0)
-                {
-                    chat.Usage(member, "/me text");
-                }
-                else
-                {
-                    chat.Say(member, Events.ChatEventKind.Action, [arguments, .. more]);
-                }
-
+                Usage(chat, member, "/me text");
                 break;
             case "who" or "names":
                 chat.Who(member);
@@ -53,16 +41,22 @@ internal static class ChatCommands
                 chat.ListRooms(member);
                 break;
             case "help":
-                chat.Help(member);
+                foreach (var line in HelpText.Lines)
+                {
+                    member.Send(chat.Info(line));
+                }
+
                 break;
             case "quit":
                 chat.Quit(member, arguments);
                 break;
             default:
-                chat.Unknown(member, command);
+                member.Send(chat.Error($"unknown command /{command} (try /help)"));
                 break;
         }
     }
+
+    private static void Usage(ChatHub chat, Member member, string usage) => member.Send(chat.Error("usage: " + usage));
 
     /// <summary>Splits off the first word; the rest is trimmed.</summary>
     private static (string Word, string Remainder) SplitWord(string text)

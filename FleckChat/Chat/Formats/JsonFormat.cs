@@ -18,10 +18,7 @@ internal sealed class JsonFormat : IWireFormat
     public OutboundMessage Render(ChatEvent e) =>
         OutboundMessage.Utf8Text(JsonSerializer.SerializeToUtf8Bytes(ToWire(e), ChatJsonContext.Default.WireEvent));
 
-    public IEnumerable<OutboundMessage> RenderPrivate(ChatEvent e)
-    {
-        yield return Render(e);
-    }
+    public IEnumerable<OutboundMessage> RenderPrivate(ChatEvent e) => [Render(e)];
 
     public ClientInput Parse(string received)
     {
@@ -47,7 +44,7 @@ internal sealed class JsonFormat : IWireFormat
             """send {"type":"message","text":"..."} or {"type":"command","text":"/..."}""");
     }
 
-    public static WireEvent ToWire(ChatEvent e) => new()
+    private static WireEvent ToWire(ChatEvent e) => new()
     {
         Type = e.Kind.ToString().ToLowerInvariant(),
         Id = e.Id > 0 ? e.Id : null,

@@ -8,7 +8,7 @@ namespace FleckChat.Chat.Formats;
 /// <summary>
 /// The default format: one line per message, as the seed tutorial's clients and websocat expect.
 /// Member lines start with <c>[name]</c>; server notices with <c>* </c>; errors with <c>! </c>; past
-/// messages with their time, <c>[08:01:02]</c>. No member can produce a line that starts any other way.
+/// messages with their UTC time, <c>[08:01:02Z]</c>. No member can produce a line that starts any other way.
 /// </summary>
 internal sealed class TextFormat : IWireFormat
 {
@@ -28,7 +28,7 @@ internal sealed class TextFormat : IWireFormat
 
         foreach (var past in e.Events!)
         {
-            yield return OutboundMessage.Text("[" + past.Timestamp.UtcDateTime.ToString("HH:mm:ss", CultureInfo.InvariantCulture) + "] " + Line(past));
+            yield return OutboundMessage.Text("[" + past.Timestamp.UtcDateTime.ToString("HH:mm:ss", CultureInfo.InvariantCulture) + "Z] " + Line(past));
         }
     }
 
@@ -44,7 +44,7 @@ internal sealed class TextFormat : IWireFormat
             : new ClientInput(ClientInputKind.Message, received);
     }
 
-    public static string Line(ChatEvent e) => e.Kind switch
+    private static string Line(ChatEvent e) => e.Kind switch
     {
         ChatEventKind.Welcome => e.Text!,
         ChatEventKind.Message => $"[{e.From}]: {e.Text}",

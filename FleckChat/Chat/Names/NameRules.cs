@@ -4,12 +4,12 @@ namespace FleckChat.Chat.Names;
 
 /// <summary>
 /// What a member or room name may be: 1 to 32 letters, digits, <c>_</c>, <c>-</c> or <c>.</c>; not shaped
-/// like a generated name (<c>user</c> and digits) and not a reserved word. Uniqueness is the
-/// registry's business.
+/// like a generated name (<c>user</c> and digits) and not a reserved word. Uniqueness is
+/// <see cref="ChatHub"/>'s business.
 /// </summary>
 internal static partial class NameRules
 {
-    public const int MaxLength = 32;
+    private const int MaxLength = 32;
 
     public const string Summary =
         "1-32 letters, digits, _ - or .; unique (ignoring case); not userN, server, system or admin";

@@ -23,7 +23,7 @@ internal sealed class DaemonHttp : IAsyncDisposable
     private readonly ILogger _log;
 
     /// <param name="logFiles">The log files whose failures /healthz and /metrics report; none when the daemon writes no files.</param>
-    public DaemonHttp(DaemonOptions options, WebSocketServer chatServer, ChatServer chat, string version, ILogger log, LogFiles? logFiles)
+    public DaemonHttp(DaemonOptions options, WebSocketServer chatServer, ChatHub chat, string version, ILogger log, LogFiles? logFiles)
     {
         _log = log;
         _metricsBind = options.MetricsBind;

@@ -6,13 +6,13 @@ namespace FleckChat.Hosting.Metrics;
 /// <summary>What the daemon's /metrics shows: one line per family, each reading an existing counter.</summary>
 internal static class DaemonMetrics
 {
-    public static MetricsRegistry Create(ServerMetrics server, ChatServer chat, string version, Func<long> logFailures) => new MetricsRegistry()
+    public static MetricsRegistry Create(ServerMetrics server, ChatHub chat, string version, Func<long> logFailures) => new MetricsRegistry()
         .Gauge("fleckchat_build_info", "Always 1; the version label says which FleckChat this is.", "version", () => [(version, 1)])
         .Gauge("fleckchat_connections_open", "WebSocket connections open now.", () => server.ConnectionsOpen)
         .Gauge("fleckchat_room_members", "Members in each room now.", "room", () => chat.RoomCounts().Select(r => (r.Room, (double)r.Members)))
         .Counter("fleckchat_connections_accepted_total", "WebSocket connections opened (handshake completed).", () => server.ConnectionsAccepted)
         .Counter("fleckchat_handshake_failures_total", "Connections that did not become a WebSocket, by reason.", "reason",
-            () => HandshakeFailures.All.Select(kind => (kind.Label(), (double)server.HandshakeFailuresOf(kind))))
+            () => Enum.GetValues<HandshakeFailure>().Select(kind => (kind.Label(), (double)server.HandshakeFailuresOf(kind))))
         .Counter("fleckchat_messages_received_total", "Messages received from clients.", () => server.MessagesReceived)
         .Counter("fleckchat_messages_delivered_total", "Messages handed to client sockets (one per recipient).", () => server.MessagesSent)
         .Counter("fleckchat_socket_writes_total", "Writes to client sockets; a burst of messages to one client goes out in one write.", () => server.SocketWrites)

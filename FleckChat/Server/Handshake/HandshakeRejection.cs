@@ -9,4 +9,17 @@ internal sealed record HandshakeRejection(int Status, string Reason, IReadOnlyLi
     }
 
     public static HandshakeRejection BadRequest(string reason) => new(400, reason);
+
+    /// <summary>The kind of failure this answer is counted as.</summary>
+    public HandshakeFailure Kind => Status switch
+    {
+        400 => HandshakeFailure.BadRequest,
+        403 => HandshakeFailure.Forbidden,
+        404 => HandshakeFailure.NotFound,
+        405 => HandshakeFailure.MethodNotAllowed,
+        426 => HandshakeFailure.UpgradeRequired,
+        431 => HandshakeFailure.RequestTooLarge,
+        503 => HandshakeFailure.ServerFull,
+        _ => HandshakeFailure.Other,
+    };
 }

@@ -39,16 +39,6 @@ internal sealed class HttpRequest
         }
     }
 
-    /// <summary>The query string without its leading '?', or empty.</summary>
-    public string Query
-    {
-        get
-        {
-            int q = Target.IndexOf('?', StringComparison.Ordinal);
-            return q < 0 ? "" : Target[(q + 1)..];
-        }
-    }
-
     public string Header(string name) => Headers.TryGetValue(name, out var value) ? value : "";
 
     /// <summary>True when the comma-separated header contains the token (case-insensitive).</summary>

@@ -7,8 +7,6 @@ internal static class HttpResponses
 {
     private const string AcceptGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
-    public static string ComputeAccept(string key) => Encoding.ASCII.GetString(AcceptBytes(key));
-
     /// <summary>base64(SHA-1(key + GUID)) as ASCII bytes, computed without intermediate strings.</summary>
     private static byte[] AcceptBytes(string key)
     {

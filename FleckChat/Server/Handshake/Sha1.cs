@@ -6,8 +6,8 @@ namespace FleckChat.Server.Handshake;
 /// <summary>
 /// SHA-1 (FIPS 180-4), for the one place RFC 6455 uses it: <c>Sec-WebSocket-Accept</c>, a checksum
 /// that proves the server read the key, not a security measure. .NET's SHA-1 on Linux is OpenSSL's,
-/// and loading libcrypto only for this costs an idle daemon about 3.5 MB of memory; these 60 lines
-/// cost nothing. The tests check it against .NET's implementation.
+/// and loading libcrypto only for this costs an idle daemon megabytes of memory (docs/performance.md,
+/// "Footprint"); this costs nothing. The tests check it against .NET's implementation.
 /// </summary>
 internal static class Sha1
 {

@@ -1,35 +1,39 @@
-using System.Buffers;
 using System.Runtime.CompilerServices;
 
 namespace FleckChat.Server.Transport;
 
 /// <summary>
-/// The stream a server-side WebSocket runs over. It does three small things for the layer above:
+/// The stream a server-side WebSocket runs over. .NET's WebSocket reads from it and writes its own
+/// control frames (pongs, close frames) to it; our data frames skip the WebSocket and go straight
+/// into the outbox (ConnectionStream.Outbox.cs). The read side, here:
 /// <list type="bullet">
 /// <item>replays the bytes a client sent right after its handshake (they were read with the request head);</item>
-/// <item>shows every byte read to a <see cref="ControlFrameObserver"/> (pings, pongs, oversized messages,
-/// bad close reasons) and, when it asks, holds those bytes back until our close frame has gone out;</item>
-/// <item>gathers writes while <see cref="Coalesce"/> is on and sends them with one write in
-/// <see cref="FlushPendingAsync"/>: the send loop turns a burst of frames into one syscall.</item>
+/// <item>shows every byte read to a <see cref="FrameObserver"/> (oversized messages, bad close reasons)
+/// and, when it asks, holds those bytes back until our close frame has gone out;</item>
+/// <item>notes when bytes last arrived, for keep-alive.</item>
 /// </list>
-/// The write side is in ConnectionStream.Write.cs.
 /// </summary>
 internal sealed partial class ConnectionStream : AsyncOnlyStream
 {
     private readonly Stream _inner;
-    private readonly ControlFrameObserver? _observer;
+    private readonly WebSocketConnection _connection;
+    private readonly ServerSettings _settings;
+    private readonly FrameObserver _observer;
     private byte[]? _prefix;
     private int _prefixOffset;
-    private long _lastReceived = Environment.TickCount64;
+    private long _lastReceived;
 
-    public ConnectionStream(Stream inner, byte[] prefix, ControlFrameObserver? observer)
+    public ConnectionStream(Stream inner, byte[] prefix, WebSocketConnection connection, ServerSettings settings)
     {
         _inner = inner;
         _prefix = prefix.Length > 0 ? prefix : null;
-        _observer = observer;
+        _connection = connection;
+        _settings = settings;
+        _observer = new FrameObserver(connection, settings.Options.MaxMessageBytes);
+        _lastReceived = settings.Time.GetTimestamp();
     }
 
-    /// <summary>When bytes last arrived from the peer (<see cref="Environment.TickCount64"/>), for keep-alive.</summary>
+    /// <summary>When bytes last arrived from the peer (a <see cref="TimeProvider"/> timestamp), for keep-alive.</summary>
     public long LastReceived => Volatile.Read(ref _lastReceived);
 
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
@@ -50,8 +54,8 @@ internal sealed partial class ConnectionStream : AsyncOnlyStream
         int read = await _inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
         if (read > 0)
         {
-            Volatile.Write(ref _lastReceived, Environment.TickCount64);
-            if (_observer?.Observe(buffer.Span[..read]) is { } first)
+            Volatile.Write(ref _lastReceived, _settings.Time.GetTimestamp());
+            if (_observer.Observe(buffer.Span[..read]) is { } first)
             {
                 await first.ConfigureAwait(false);
             }
@@ -65,7 +69,7 @@ internal sealed partial class ConnectionStream : AsyncOnlyStream
         var prefix = _prefix!;
         int read = Math.Min(destination.Length, prefix.Length - _prefixOffset);
         prefix.AsSpan(_prefixOffset, read).CopyTo(destination);
-        var first = _observer?.Observe(prefix.AsSpan(_prefixOffset, read));
+        var first = _observer.Observe(prefix.AsSpan(_prefixOffset, read));
         _prefixOffset += read;
         if (_prefixOffset == prefix.Length)
         {
@@ -79,24 +83,5 @@ internal sealed partial class ConnectionStream : AsyncOnlyStream
     {
         await first.ConfigureAwait(false);
         return read;
-    }
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            using (_gate.Enter())
-            {
-                // A pending buffer still held here is left to the GC rather than returned to the pool:
-                // a flush that has not noticed the end yet may still be writing from it.
-                _disposed = true;
-                _pending = null;
-                _pendingCount = 0;
-            }
-
-            _inner.Dispose();
-        }
-
-        base.Dispose(disposing);
     }
 }

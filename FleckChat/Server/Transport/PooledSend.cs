@@ -7,9 +7,9 @@ namespace FleckChat.Server.Transport;
 
 /// <summary>
 /// A socket send that borrows its <see cref="SocketAsyncEventArgs"/> from a pool for the duration of
-/// the send. <c>Socket.SendAsync(memory)</c> would instead create one per socket and keep it (about
-/// 360 bytes with its callback) for the socket's whole life; with tens of thousands of mostly idle
-/// members that is memory held for nothing. Only a send in flight holds one of these.
+/// the send. <c>Socket.SendAsync(memory)</c> would instead create one per socket and keep it, with its
+/// callback, for the socket's whole life (docs/performance.md, "Memory per idle connection"); with
+/// tens of thousands of mostly idle members that is memory held for nothing. Only a send in flight holds one of these.
 /// </summary>
 internal sealed class PooledSend : SocketAsyncEventArgs, IValueTaskSource
 {

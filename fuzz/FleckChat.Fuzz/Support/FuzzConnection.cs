@@ -17,17 +17,13 @@ internal sealed class FuzzConnection(string path, string subProtocol) : IWebSock
 
     public Action<byte[]> OnBinary { get; set; } = _ => { };
 
-    public Action<byte[]> OnPing { get; set; } = _ => { };
-
-    public Action<byte[]> OnPong { get; set; } = _ => { };
-
     public Action<Exception> OnError { get; set; } = _ => { };
 
     public IWebSocketConnectionInfo ConnectionInfo { get; } = new Info(path, subProtocol);
 
     public bool IsAvailable { get; private set; } = true;
 
-    public ConnectionStatistics Statistics { get; } = ConnectionStatistics.OpenedNow();
+    public ConnectionStatistics Statistics { get; } = new(DateTimeOffset.UtcNow, 0, 0, 0, 0, null, "");
 
     /// <summary>Every text message posted, decoded.</summary>
     public List<string> Received { get; } = [];
@@ -35,13 +31,11 @@ internal sealed class FuzzConnection(string path, string subProtocol) : IWebSock
     /// <summary>The UTF-8 bytes of everything posted.</summary>
     public long ReceivedBytes { get; private set; }
 
-    public Task Send(string message) => Post(OutboundMessage.Text(message)) ? Task.CompletedTask : Task.FromException(new ConnectionNotAvailableException());
+    public void Send(string message) => Post(OutboundMessage.Text(message));
 
-    public Task Send(byte[] message) => Task.CompletedTask;
-
-    public Task SendPing(byte[] message) => Task.CompletedTask;
-
-    public Task SendPong(byte[] message) => Task.CompletedTask;
+    public void Send(byte[] message)
+    {
+    }
 
     public bool Post(OutboundMessage message)
     {

@@ -22,7 +22,7 @@ internal static class CommandTarget
     public static void Run(byte[] input)
     {
         var messages = Encoding.UTF8.GetString(input).Split('\0', MaxMessages);
-        using var chat = new ChatServer(Options, Serilog.Core.Logger.None);
+        using var chat = new ChatHub(Options, Serilog.Core.Logger.None);
         var alice = Join(chat, "/chat?name=alice", "");
         var jay = Join(chat, "/chat?name=jay", JsonFormat.SubProtocol);
         var member = Join(chat, "/chat?name=fuzz", "");
@@ -51,7 +51,7 @@ internal static class CommandTarget
             "the chat sends more than linearly in what the member typed");
     }
 
-    private static FuzzConnection Join(ChatServer chat, string path, string subProtocol)
+    private static FuzzConnection Join(ChatHub chat, string path, string subProtocol)
     {
         var connection = new FuzzConnection(path, subProtocol);
         chat.Attach(connection);

@@ -6,7 +6,7 @@ namespace FleckChat.Tests.Chat;
 
 /// <summary>The seed behaviour, with fakes: greeting, names, relay to all, order, leave.</summary>
 [TestClass]
-public sealed class ChatServerTests : IDisposable
+public sealed class ChatHubTests : IDisposable
 {
     private readonly ChatHarness _chat = new(new ChatOptions { JoinNotices = false, RateLimit = RateLimit.Off, HistorySize = 0 });
 
@@ -27,7 +27,7 @@ public sealed class ChatServerTests : IDisposable
         var bob = _chat.Join();
 
         Assert.AreEqual("You are connected! There are 2 users here.", bob.Received[0]);
-        Assert.AreEqual(2, _chat.Chat.Count);
+        Assert.AreEqual(2, _chat.Chat.RoomCounts().Sum(r => r.Members));
     }
 
     [TestMethod]

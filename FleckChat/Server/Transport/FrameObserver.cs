@@ -5,35 +5,36 @@ namespace FleckChat.Server.Transport;
 
 /// <summary>
 /// Watches the bytes a server-side WebSocket reads, following the frame boundaries (header, then
-/// skip the payload), for the few things .NET's WebSocket does not do the way we need:
+/// skip the payload), for the two things .NET's WebSocket does not do the way we need:
 /// <list type="bullet">
-/// <item>it answers pings itself and does not surface them, and Fleck's interface has OnPing/OnPong:
-/// each ping and pong is reported;</item>
 /// <item>it learns a message's size only as the payload arrives: a data frame whose header (or whose
-/// message so far) announces more than the listener's limit is reported as soon as the header is read;</item>
+/// message so far) announces more than the limit is reported as soon as the header is read (1009);</item>
 /// <item>it answers a close frame whose reason is not UTF-8 with 1002, where RFC 6455 (8.1) asks for
 /// 1007: that frame is reported before the WebSocket sees it, so our close can go out first.</item>
 /// </list>
 /// Other framing errors are the WebSocket's to report: on anything odd, and after a refusal or a
 /// close frame, the observer stops watching.
 /// </summary>
-internal sealed class ControlFrameObserver
+internal sealed class FrameObserver
 {
     private const byte OpContinuation = 0x0;
     private const byte OpClose = 0x8;
-    private const byte OpPing = 0x9;
-    private const byte OpPong = 0xA;
 
+    private readonly WebSocketConnection _connection;
+    private readonly int _maxMessageBytes;
     private HeaderBytes _header;
     private int _headerLength;
     private long _payloadRemaining;
     private long _messageBytes;
-    private byte[]? _control;
-    private int _controlOffset;
+    private byte[]? _closePayload;
+    private int _closeOffset;
     private bool _stopped;
 
-    /// <summary>Who hears about frames; set before the WebSocket reads its first byte.</summary>
-    public IFrameListener? Listener { get; set; }
+    public FrameObserver(WebSocketConnection connection, int maxMessageBytes)
+    {
+        _connection = connection;
+        _maxMessageBytes = maxMessageBytes;
+    }
 
     /// <summary>Follows <paramref name="data"/>, the next bytes read from the peer.</summary>
     /// <returns>
@@ -48,10 +49,10 @@ internal sealed class ControlFrameObserver
             if (_payloadRemaining > 0)
             {
                 int n = (int)Math.Min(_payloadRemaining, data.Length);
-                if (_control is not null)
+                if (_closePayload is not null)
                 {
-                    data[..n].CopyTo(_control.AsSpan(_controlOffset));
-                    _controlOffset += n;
+                    data[..n].CopyTo(_closePayload.AsSpan(_closeOffset));
+                    _closeOffset += n;
                 }
 
                 _payloadRemaining -= n;
@@ -66,8 +67,7 @@ internal sealed class ControlFrameObserver
 
             _header[_headerLength++] = data[0];
             data = data[1..];
-            int needed = HeaderLength();
-            if (_headerLength == needed)
+            if (_headerLength == HeaderLength())
             {
                 first = HeaderComplete();
             }
@@ -110,28 +110,23 @@ internal sealed class ControlFrameObserver
         if (!isControl && IsOverLimit(opcode, length))
         {
             _stopped = true;
-            Listener?.MessageTooBig();
+            _connection.RefuseTooBig();
             return null;
         }
 
         _payloadRemaining = length;
-        _control = opcode is OpPing or OpPong or OpClose ? new byte[length] : null;
-        _controlOffset = 0;
+        _closePayload = opcode == OpClose ? new byte[length] : null;
+        _closeOffset = 0;
         return length == 0 ? FrameComplete() : null;
     }
 
     /// <summary>Adds a data frame to its message; true when the message now announces more than the limit.</summary>
     private bool IsOverLimit(byte opcode, long length)
     {
-        if (Listener is not { } listener)
-        {
-            return false;
-        }
-
         // A continuation adds to the message; any other data frame starts one. Compared before adding,
         // so a 63-bit length cannot overflow the total.
         long before = opcode == OpContinuation ? _messageBytes : 0;
-        if (length > listener.MaxMessageBytes - before)
+        if (length > _maxMessageBytes - before)
         {
             return true;
         }
@@ -142,8 +137,7 @@ internal sealed class ControlFrameObserver
 
     private Task? FrameComplete()
     {
-        byte opcode = (byte)(_header[0] & 0x0F);
-        byte[]? payload = _control;
+        byte[]? payload = _closePayload;
         if (payload is not null && (_header[1] & 0x80) != 0)
         {
             int maskAt = HeaderLength() - 4;
@@ -154,21 +148,15 @@ internal sealed class ControlFrameObserver
         }
 
         _headerLength = 0;
-        _control = null;
+        _closePayload = null;
         if (payload is null)
         {
             return null;
         }
 
-        if (opcode != OpClose)
-        {
-            Listener?.ControlFrameReceived(opcode, payload);
-            return null;
-        }
-
         // Nothing after a close frame counts. A one-byte payload or a bad code is the WebSocket's 1002.
         _stopped = true;
-        return payload.Length > 2 && !Utf8.IsValid(payload.AsSpan(2)) ? Listener?.InvalidCloseReason() : null;
+        return payload.Length > 2 && !Utf8.IsValid(payload.AsSpan(2)) ? _connection.RefuseCloseReason() : null;
     }
 
     [InlineArray(14)]

@@ -1,0 +1,406 @@
+using System.Globalization;
+using FleckChat.Chat.Commands;
+using FleckChat.Chat.Events;
+using FleckChat.Chat.Formats;
+using FleckChat.Chat.Names;
+using FleckChat.Chat.Safety;
+using FleckChat.Logging;
+using FleckChat.Server;
+using Serilog;
+using Serilog.Events;
+
+namespace FleckChat.Chat;
+
+/// <summary>
+/// The chat: rooms, names and what members say. No sockets here: <see cref="WebSocketServer"/> owns
+/// those and ChatDaemon puts the two together in the process, with
+/// <c>server.PathFilter = chat.IsPathServed; server.Start(chat.Attach)</c>. <c>/chat</c> is the room
+/// <c>lobby</c> and <c>/chat/dev</c> the room <c>dev</c>; names are unique across the whole chat.
+/// One lock guards rooms, names and the order of every room's events; under it we only queue.
+/// This file holds membership and relay; ChatHub.Limits.cs the rate, size and idle limits.
+/// </summary>
+internal sealed partial class ChatHub : IDisposable
+{
+    private const string DefaultRoom = "lobby";
+
+    /// <summary>Join and leave lines logged per second at most; the rest are counted (docs/security.md).</summary>
+    private const int JoinLogLinesPerSecond = 10;
+
+    private readonly object _gate = new();
+    private readonly Dictionary<string, ChatRoom> _rooms = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, Member> _names = new(StringComparer.OrdinalIgnoreCase);
+    private readonly NameGenerator _generator = new();
+    private readonly ChatOptions _options;
+    private readonly string _basePath;
+    private readonly ILogger _log;
+    private readonly TimeProvider _time;
+    private readonly LogThrottle _presenceLog;
+    private int _count;
+
+    public ChatHub(ChatOptions options, ILogger log, string basePath = "/chat", TimeProvider? time = null)
+    {
+        _options = options;
+        _basePath = basePath;
+        _log = log;
+        _time = time ?? TimeProvider.System;
+        _rooms[DefaultRoom] = NewRoom(DefaultRoom);
+        _presenceLog = new LogThrottle(log, "join and leave", JoinLogLinesPerSecond, TimeSpan.FromSeconds(1), _time);
+        _idleTimer = StartIdleTimer();
+    }
+
+    /// <summary>True for the chat's paths: the base path (the lobby) and base/ROOM for a valid room name.</summary>
+    public bool IsPathServed(string path) => RoomFromPath(path) is not null;
+
+    /// <summary>Wires a new connection's handlers to the chat: use as <c>server.Start(chat.Attach)</c>.</summary>
+    public void Attach(IWebSocketConnection connection)
+    {
+        var member = new Member(this, connection, NewLimiter(), _time.GetTimestamp());
+        connection.OnOpen = member.Open;
+        connection.OnMessage = member.Message;
+        connection.OnBinary = static _ => { }; // The chat is text only; a static lambda is one shared delegate.
+        connection.OnClose = member.Closed;
+    }
+
+    public IReadOnlyList<RoomCount> RoomCounts()
+    {
+        lock (_gate)
+        {
+            return [.. _rooms.Values.Select(r => new RoomCount(r.Name, r.Count)).OrderBy(r => r.Room, StringComparer.OrdinalIgnoreCase)];
+        }
+    }
+
+    public void Dispose()
+    {
+        _idleTimer?.Dispose();
+        lock (_gate)
+        {
+            foreach (var room in _rooms.Values)
+            {
+                room.Presence.Dispose();
+            }
+        }
+
+        _presenceLog.Dispose();
+    }
+
+    internal void Join(Member member)
+    {
+        var info = member.Connection.ConnectionInfo;
+        var (path, requestedName) = SplitTarget(info.Path);
+        string roomName = RoomFromPath(path) ?? DefaultRoom;
+        int count;
+        ChatRoom? room;
+        lock (_gate)
+        {
+            if (!_rooms.TryGetValue(roomName, out room))
+            {
+                if (_rooms.Count >= _options.MaxRooms)
+                {
+                    member.Send(Error("too many rooms exist; try again later or join another"));
+                    member.Connection.Close(1013, "too many rooms");
+                    _log.Warning("Refused room {Room} for {RemoteEndPoint}: {MaxRooms} rooms exist", roomName, info.RemoteEndPoint, _options.MaxRooms);
+                    return;
+                }
+
+                room = _rooms[roomName] = NewRoom(roomName);
+            }
+
+            string? problem = requestedName is null ? null : WhyNotAvailable(requestedName, member);
+            string name = requestedName is not null && problem is null ? requestedName : _generator.Next();
+            _names.Add(name, member);
+            member.Named(name);
+            member.Room = room;
+            room.Add(member);
+            count = ++_count;
+
+            var now = _time.GetUtcNow();
+            member.Send(new ChatEvent
+            {
+                Kind = ChatEventKind.Welcome, Name = name, Room = room.Name, Text = Greeting(room.Count), Timestamp = now,
+
+                // Only the JSON welcome lists the members: sorting a big room for every text newcomer made
+                // joins O(n log n) (docs/performance.md, "Memory per idle connection").
+                Members = member.Format == JsonFormat.Instance ? room.MemberNames() : null,
+            });
+            if (problem is not null)
+            {
+                member.Send(Error($"{problem}; you are {name}"));
+            }
+
+            if (room.History(now) is { } history)
+            {
+                member.Send(history);
+            }
+
+            if (_options.JoinNotices && room.Presence.Admit(joined: true))
+            {
+                room.Broadcast(new ChatEvent { Kind = ChatEventKind.Join, Room = room.Name, Name = name, Timestamp = now }, except: member);
+            }
+        }
+
+        if (_log.IsEnabled(LogEventLevel.Information) && _presenceLog.Allow())
+        {
+            // Checked first: with five properties Serilog would box them into an array even when the level is off.
+            _log.Information("{Name} joined {Room} from {RemoteEndPoint} ({ConnectionId}); {Count} users connected",
+                member.Name, room.Name, info.RemoteEndPoint, info.Id, count);
+        }
+    }
+
+    internal void Leave(Member member)
+    {
+        int count;
+        string roomName;
+        lock (_gate)
+        {
+            if (member.Room is not { } room || !room.Remove(member))
+            {
+                return;
+            }
+
+            _names.Remove(member.Name);
+            member.Room = null;
+            count = --_count;
+            roomName = room.Name;
+            if (_options.JoinNotices && room.Presence.Admit(joined: false))
+            {
+                room.Broadcast(new ChatEvent
+                {
+                    Kind = ChatEventKind.Leave, Room = room.Name, Name = member.Name, Text = member.QuitReason, Timestamp = _time.GetUtcNow(),
+                });
+            }
+
+            if (room.Count == 0 && room.Name != DefaultRoom)
+            {
+                _rooms.Remove(room.Name);
+                room.Presence.Dispose();
+            }
+        }
+
+        if (_log.IsEnabled(LogEventLevel.Information) && _presenceLog.Allow())
+        {
+            LogLeave(member, roomName, count);
+        }
+    }
+
+    /// <summary>What a member sent: limits first, then a command, or lines relayed to its room.</summary>
+    internal void Receive(Member member, string received)
+    {
+        member.Active(_time.GetTimestamp());
+        if (member.Room is null)
+        {
+            return;
+        }
+
+        var input = member.Format.Parse(received);
+        if (input.Kind == ClientInputKind.Invalid)
+        {
+            member.Send(Error(input.Text));
+            return;
+        }
+
+        if (IsTooLong(member, input.Text) || TextSanitizer.Lines(input.Text) is not { Count: > 0 } lines || !Allow(member, lines.Count))
+        {
+            return;
+        }
+
+        if (input.Kind == ClientInputKind.Command)
+        {
+            ChatCommands.Execute(this, member, lines);
+        }
+        else
+        {
+            Say(member, ChatEventKind.Message, lines);
+        }
+    }
+
+    /// <summary>Relays lines to the member's room as messages or actions, one event per line.</summary>
+    internal void Say(Member member, ChatEventKind kind, IReadOnlyList<string> lines)
+    {
+        int count;
+        lock (_gate)
+        {
+            if (member.Room is not { } room)
+            {
+                return;
+            }
+
+            var now = _time.GetUtcNow();
+            byte[]? prefix = kind == ChatEventKind.Message ? member.LinePrefix : null;
+            foreach (var line in lines)
+            {
+                room.Broadcast(new ChatEvent { Kind = kind, Room = room.Name, From = member.Name, Text = line, Timestamp = now, LinePrefix = prefix });
+            }
+
+            count = room.Count;
+        }
+
+        if (_log.IsEnabled(LogEventLevel.Verbose))
+        {
+            _log.Verbose("{Name} said {Text} to {Count} members", member.Name, string.Join(" / ", lines), count);
+        }
+    }
+
+    internal void Whisper(Member member, string target, IReadOnlyList<string> lines)
+    {
+        lock (_gate)
+        {
+            if (!_names.TryGetValue(target, out var to))
+            {
+                member.Send(Error($"no one called {target} is connected"));
+                return;
+            }
+
+            var now = _time.GetUtcNow();
+            foreach (var line in lines)
+            {
+                var whisper = new ChatEvent { Kind = ChatEventKind.Whisper, From = member.Name, To = to.Name, Text = line, Timestamp = now };
+                to.Send(whisper);
+                if (to != member)
+                {
+                    member.Send(whisper);
+                }
+            }
+        }
+
+        _log.Verbose("{Name} whispered to {Target}", member.Name, target);
+    }
+
+    internal void Rename(Member member, string newName)
+    {
+        string old;
+        lock (_gate)
+        {
+            if (member.Room is not { } room)
+            {
+                return;
+            }
+
+            if (WhyNotAvailable(newName, member) is { } problem)
+            {
+                member.Send(Error($"{problem}; you are still {member.Name}"));
+                return;
+            }
+
+            old = member.Name;
+            if (old == newName)
+            {
+                member.Send(Info($"you are already {old}"));
+                return;
+            }
+
+            _names.Remove(old);
+            _names[newName] = member;
+            member.Named(newName);
+            room.Broadcast(new ChatEvent { Kind = ChatEventKind.Rename, Room = room.Name, From = old, Name = newName, Timestamp = _time.GetUtcNow() });
+        }
+
+        _log.Information("{OldName} is now known as {Name} ({ConnectionId})", old, newName, member.Connection.ConnectionInfo.Id);
+    }
+
+    internal void Who(Member member)
+    {
+        lock (_gate)
+        {
+            if (member.Room is { } room)
+            {
+                member.Send(new ChatEvent { Kind = ChatEventKind.Who, Room = room.Name, Members = room.MemberNames(), Timestamp = _time.GetUtcNow() });
+            }
+        }
+    }
+
+    internal void ListRooms(Member member) =>
+        member.Send(new ChatEvent { Kind = ChatEventKind.Rooms, Rooms = RoomCounts(), Timestamp = _time.GetUtcNow() });
+
+    /// <summary>Closes with the member's reason (shortened, kept for its leave notice) or "quit".</summary>
+    internal void Quit(Member member, string reason)
+    {
+        member.QuitReason = reason.Length > 0 ? Truncate(reason, 100) : null;
+        member.Connection.Close(1000, member.QuitReason ?? "quit");
+        _log.Debug("{Name} quit ({ConnectionId})", member.Name, member.Connection.ConnectionInfo.Id);
+    }
+
+    internal ChatEvent Error(string text) => new() { Kind = ChatEventKind.Error, Text = text, Timestamp = _time.GetUtcNow() };
+
+    internal ChatEvent Info(string text) => new() { Kind = ChatEventKind.Info, Text = text, Timestamp = _time.GetUtcNow() };
+
+    private static string Greeting(int count) =>
+        string.Create(CultureInfo.InvariantCulture, $"You are connected! There are {count} users here.");
+
+    private ChatRoom NewRoom(string name) => new(name, _options.HistorySize, _time, SummarizePresence);
+
+    /// <summary>Runs on the room's presence timer: one line for the joins and leaves held back in the last second.</summary>
+    private void SummarizePresence(ChatRoom room)
+    {
+        lock (_gate)
+        {
+            var (joined, left) = room.Presence.TakeHeld();
+            if (joined + left > 0 && room.Count > 0)
+            {
+                room.Broadcast(new ChatEvent
+                {
+                    Kind = ChatEventKind.Presence, Room = room.Name, Joined = joined, Left = left, Text = PresenceNotices.Summary(joined, left), Timestamp = _time.GetUtcNow(),
+                });
+            }
+        }
+    }
+
+    /// <summary>The leave line; without a close reason it reads "close 1000, ..." rather than "close 1000 , ...".</summary>
+    private void LogLeave(Member member, string roomName, int count)
+    {
+        var stats = member.Connection.Statistics;
+        var id = member.Connection.ConnectionInfo.Id;
+        double seconds = Math.Round((DateTimeOffset.UtcNow - stats.OpenedAt).TotalSeconds, 3);
+        if (stats.CloseReason.Length == 0)
+        {
+            _log.Information("{Name} left {Room} ({ConnectionId}) after {DurationSeconds}s, close {CloseCode}, {MessagesIn} in / {MessagesOut} out; {Count} users connected",
+                member.Name, roomName, id, seconds, stats.CloseCode, stats.MessagesIn, stats.MessagesOut, count);
+        }
+        else
+        {
+            _log.Information("{Name} left {Room} ({ConnectionId}) after {DurationSeconds}s, close {CloseCode} {CloseReason}, {MessagesIn} in / {MessagesOut} out; {Count} users connected",
+                member.Name, roomName, id, seconds, stats.CloseCode, stats.CloseReason, stats.MessagesIn, stats.MessagesOut, count);
+        }
+    }
+
+    /// <returns>null when the name is free for this member, otherwise why not. Call under the lock.</returns>
+    private string? WhyNotAvailable(string name, Member member) =>
+        NameRules.WhyNot(name) ?? (_names.TryGetValue(name, out var holder) && holder != member ? $"name {name} is taken" : null);
+
+    private string? RoomFromPath(string path)
+    {
+        if (path == _basePath)
+        {
+            return DefaultRoom;
+        }
+
+        string room = path.StartsWith(_basePath + "/", StringComparison.Ordinal) ? path[(_basePath.Length + 1)..] : "";
+        return NameRules.IsValidRoom(room) ? room : null;
+    }
+
+    /// <summary>
+    /// Splits <c>/chat/dev?name=alice</c> into the path and the requested name (URL-decoded, then cleaned
+    /// like a chat line, so invisible and bidirectional characters never reach the name rules), if any.
+    /// </summary>
+    private static (string Path, string? Name) SplitTarget(string target)
+    {
+        int q = target.IndexOf('?', StringComparison.Ordinal);
+        if (q < 0)
+        {
+            return (target, null);
+        }
+
+        foreach (var pair in target[(q + 1)..].Split('&'))
+        {
+            if (pair.StartsWith("name=", StringComparison.Ordinal))
+            {
+                return (target[..q], TextSanitizer.Clean(Uri.UnescapeDataString(pair[5..].Replace('+', ' '))));
+            }
+        }
+
+        return (target[..q], null);
+    }
+
+    /// <summary>Shortens to at most <paramref name="max"/> characters without splitting a surrogate pair.</summary>
+    private static string Truncate(string text, int max) =>
+        text.Length <= max ? text : char.IsHighSurrogate(text[max - 1]) ? text[..(max - 1)] : text[..max];
+}
