@@ -97,7 +97,7 @@ internal static class Program
         }
         catch (SocketException ex)
         {
-            log.Fatal("Cannot listen on {Endpoint}: {Error}", options.Location, ex.Message);
+            log.Fatal("Cannot listen on {Endpoint}: {Error}", options.Location.ToString(), ex.Message);
             return ExitCodes.CannotListen;
         }
         catch (ListenFailedException ex)

@@ -2,6 +2,7 @@ using System.Net.WebSockets;
 using System.Text.Json;
 using FleckChat.Chat;
 using FleckChat.Chat.Formats;
+using FleckChat.Limits;
 using FleckChat.Tests.Support;
 
 namespace FleckChat.Tests.Chat;
@@ -165,7 +166,7 @@ public sealed class ChatFeaturesEndToEndTests
     [TestMethod]
     public async Task Limits_RateExceeded_ErrorLine_FloodClosedWith1008()
     {
-        var (server, _) = TestServer.StartChat(chatOptions: new ChatOptions { RateCount = 1, RateWindow = TimeSpan.FromMinutes(1), FloodWindows = 1 });
+        var (server, _) = TestServer.StartChat(chatOptions: new ChatOptions { RateLimit = new RateLimit(1, TimeSpan.FromMinutes(1)), FloodWindows = 1 });
         await using (server)
         {
             var (alice, _) = await ChatClient.JoinAsync(server.Uri);

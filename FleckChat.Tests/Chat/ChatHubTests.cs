@@ -1,4 +1,5 @@
 using FleckChat.Chat;
+using FleckChat.Limits;
 using FleckChat.Tests.Support;
 
 namespace FleckChat.Tests.Chat;
@@ -7,7 +8,7 @@ namespace FleckChat.Tests.Chat;
 [TestClass]
 public sealed class ChatHubTests : IDisposable
 {
-    private readonly ChatHarness _chat = new(new ChatOptions { JoinNotices = false, RateCount = 0, HistorySize = 0 });
+    private readonly ChatHarness _chat = new(new ChatOptions { JoinNotices = false, RateLimit = RateLimit.Off, HistorySize = 0 });
 
     public void Dispose() => _chat.Dispose();
 

@@ -1,5 +1,6 @@
 using FleckChat.Chat;
 using FleckChat.Chat.Commands;
+using FleckChat.Limits;
 using FleckChat.Tests.Support;
 
 namespace FleckChat.Tests.Chat;
@@ -7,7 +8,7 @@ namespace FleckChat.Tests.Chat;
 [TestClass]
 public sealed class CommandTests : IDisposable
 {
-    private readonly ChatHarness _chat = new(new ChatOptions { RateCount = 0 });
+    private readonly ChatHarness _chat = new(new ChatOptions { RateLimit = RateLimit.Off });
 
     public void Dispose() => _chat.Dispose();
 

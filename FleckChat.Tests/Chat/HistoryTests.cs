@@ -1,5 +1,6 @@
 using System.Text.Json;
 using FleckChat.Chat;
+using FleckChat.Limits;
 using FleckChat.Tests.Support;
 
 namespace FleckChat.Tests.Chat;
@@ -10,7 +11,7 @@ public sealed class HistoryTests
     [TestMethod]
     public void Newcomer_GetsRecentMessagesAfterGreeting_MarkedWithTheirTime()
     {
-        using var chat = new ChatHarness(new ChatOptions { RateCount = 0 });
+        using var chat = new ChatHarness(new ChatOptions { RateLimit = RateLimit.Off });
         var alice = chat.Join("/chat?name=alice");
         alice.Say("first");
         chat.Time.Advance(TimeSpan.FromSeconds(62));
@@ -29,7 +30,7 @@ public sealed class HistoryTests
     [TestMethod]
     public void History_KeepsOnlyTheLastN()
     {
-        using var chat = new ChatHarness(new ChatOptions { RateCount = 0, HistorySize = 3 });
+        using var chat = new ChatHarness(new ChatOptions { RateLimit = RateLimit.Off, HistorySize = 3 });
         var alice = chat.Join("/chat?name=alice");
         for (int i = 1; i <= 5; i++)
         {
@@ -44,7 +45,7 @@ public sealed class HistoryTests
     [TestMethod]
     public void History_LeavesOutWhispersAndNotices()
     {
-        using var chat = new ChatHarness(new ChatOptions { RateCount = 0 });
+        using var chat = new ChatHarness(new ChatOptions { RateLimit = RateLimit.Off });
         var alice = chat.Join("/chat?name=alice");
         chat.Join("/chat?name=bob").Disconnect();
         alice.Say("/w alice note to self");
@@ -69,7 +70,7 @@ public sealed class HistoryTests
     [TestMethod]
     public void History_IsPerRoom()
     {
-        using var chat = new ChatHarness(new ChatOptions { RateCount = 0 });
+        using var chat = new ChatHarness(new ChatOptions { RateLimit = RateLimit.Off });
         chat.Join("/chat/dev").Say("dev talk");
 
         var lobby = chat.Join();
@@ -80,7 +81,7 @@ public sealed class HistoryTests
     [TestMethod]
     public void Json_HistoryIsOneEventWithThePastEvents()
     {
-        using var chat = new ChatHarness(new ChatOptions { RateCount = 0 });
+        using var chat = new ChatHarness(new ChatOptions { RateLimit = RateLimit.Off });
         chat.Join("/chat?name=alice").Say("earlier");
 
         var bob = chat.JoinJson();

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using FleckChat.Chat;
+using FleckChat.Limits;
 using FleckChat.Tests.Support;
 
 namespace FleckChat.Tests.Chat;
@@ -8,7 +9,7 @@ namespace FleckChat.Tests.Chat;
 [TestClass]
 public sealed class JsonFormatTests : IDisposable
 {
-    private readonly ChatHarness _chat = new(new ChatOptions { RateCount = 0 });
+    private readonly ChatHarness _chat = new(new ChatOptions { RateLimit = RateLimit.Off });
 
     public void Dispose() => _chat.Dispose();
 

@@ -1,4 +1,5 @@
 using FleckChat.Chat;
+using FleckChat.Limits;
 using FleckChat.Tests.Support;
 
 namespace FleckChat.Tests.Chat;
@@ -35,7 +36,7 @@ public sealed class LimitTests
     [TestMethod]
     public void Rate_OverLimit_ErrorAndDropped_ThenRefills()
     {
-        using var chat = new ChatHarness(new ChatOptions { RateCount = 3, RateWindow = TimeSpan.FromSeconds(5) });
+        using var chat = new ChatHarness(new ChatOptions { RateLimit = RateLimit.PerSeconds(3, 5) });
         var alice = chat.Join();
         var bob = chat.Join();
         bob.Clear();
@@ -57,7 +58,7 @@ public sealed class LimitTests
     [TestMethod]
     public void Rate_MultiLineMessage_CostsOneTokenPerLine()
     {
-        using var chat = new ChatHarness(new ChatOptions { RateCount = 3 });
+        using var chat = new ChatHarness(new ChatOptions { RateLimit = RateLimit.PerSeconds(3, 5) });
         var alice = chat.Join();
         var bob = chat.Join();
         bob.Clear();
@@ -71,7 +72,7 @@ public sealed class LimitTests
     [TestMethod]
     public void Rate_SustainedAbuse_ClosedWith1008()
     {
-        using var chat = new ChatHarness(new ChatOptions { RateCount = 2, RateWindow = TimeSpan.FromSeconds(5), FloodWindows = 3 });
+        using var chat = new ChatHarness(new ChatOptions { RateLimit = RateLimit.PerSeconds(2, 5), FloodWindows = 3 });
         var alice = chat.Join();
 
         for (int window = 0; window < 3; window++)
@@ -91,7 +92,7 @@ public sealed class LimitTests
     [TestMethod]
     public void Rate_RefusedOnceNowAndThen_NotClosed()
     {
-        using var chat = new ChatHarness(new ChatOptions { RateCount = 2, RateWindow = TimeSpan.FromSeconds(5), FloodWindows = 3 });
+        using var chat = new ChatHarness(new ChatOptions { RateLimit = RateLimit.PerSeconds(2, 5), FloodWindows = 3 });
         var alice = chat.Join();
 
         for (int burst = 0; burst < 5; burst++)
@@ -146,7 +147,7 @@ public sealed class LimitTests
     public void Rate_FloodOfMessages_ToldOncePerWindow_FloodingLoggedOnce()
     {
         using var log = new CollectedLog();
-        using var chat = new ChatHarness(new ChatOptions { RateCount = 10, RateWindow = TimeSpan.FromSeconds(5), FloodWindows = 3 }, log.Logger);
+        using var chat = new ChatHarness(new ChatOptions { RateLimit = RateLimit.PerSeconds(10, 5), FloodWindows = 3 }, log.Logger);
         var alice = chat.Join();
 
         for (int window = 0; window < 4; window++)
@@ -169,7 +170,7 @@ public sealed class LimitTests
     [TestMethod]
     public void Rate_Zero_NoLimit()
     {
-        using var chat = new ChatHarness(new ChatOptions { RateCount = 0 });
+        using var chat = new ChatHarness(new ChatOptions { RateLimit = RateLimit.Off });
         var alice = chat.Join();
 
         for (int i = 0; i < 1000; i++)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using FleckChat.Chat;
+using FleckChat.Limits;
 using FleckChat.Tests.Support;
 
 namespace FleckChat.Tests.Chat;
@@ -11,7 +12,7 @@ public sealed class LogLineTests : IDisposable
     private readonly CollectedLog _log = new();
     private readonly ChatHarness _chat;
 
-    public LogLineTests() => _chat = new ChatHarness(new ChatOptions { RateCount = 0 }, _log.Logger);
+    public LogLineTests() => _chat = new ChatHarness(new ChatOptions { RateLimit = RateLimit.Off }, _log.Logger);
 
     public void Dispose()
     {

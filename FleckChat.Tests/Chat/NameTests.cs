@@ -1,5 +1,6 @@
 using FleckChat.Chat;
 using FleckChat.Chat.Names;
+using FleckChat.Limits;
 using FleckChat.Tests.Support;
 
 namespace FleckChat.Tests.Chat;
@@ -8,7 +9,7 @@ namespace FleckChat.Tests.Chat;
 [TestClass]
 public sealed class NameTests : IDisposable
 {
-    private readonly ChatHarness _chat = new(new ChatOptions { RateCount = 0 });
+    private readonly ChatHarness _chat = new(new ChatOptions { RateLimit = RateLimit.Off });
 
     public void Dispose() => _chat.Dispose();
 
@@ -215,7 +216,7 @@ public sealed class NameTests : IDisposable
     {
         for (int round = 0; round < 50; round++)
         {
-            using var chat = new ChatHarness(new ChatOptions { RateCount = 0, JoinNotices = false });
+            using var chat = new ChatHarness(new ChatOptions { RateLimit = RateLimit.Off, JoinNotices = false });
             var a = chat.Join();
             var b = chat.Join();
             using var start = new ManualResetEventSlim();

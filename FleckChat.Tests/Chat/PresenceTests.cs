@@ -1,5 +1,6 @@
 using System.Text.Json;
 using FleckChat.Chat;
+using FleckChat.Limits;
 using FleckChat.Tests.Support;
 
 namespace FleckChat.Tests.Chat;
@@ -11,7 +12,7 @@ public sealed class PresenceTests : IDisposable
     private readonly CollectedLog _log = new();
     private readonly ChatHarness _chat;
 
-    public PresenceTests() => _chat = new ChatHarness(new ChatOptions { RateCount = 0 }, _log.Logger);
+    public PresenceTests() => _chat = new ChatHarness(new ChatOptions { RateLimit = RateLimit.Off }, _log.Logger);
 
     public void Dispose()
     {

@@ -1,4 +1,5 @@
 using FleckChat.Chat;
+using FleckChat.Limits;
 using FleckChat.Tests.Support;
 
 namespace FleckChat.Tests.Chat;
@@ -6,7 +7,7 @@ namespace FleckChat.Tests.Chat;
 [TestClass]
 public sealed class RoomTests : IDisposable
 {
-    private readonly ChatHarness _chat = new(new ChatOptions { RateCount = 0 });
+    private readonly ChatHarness _chat = new(new ChatOptions { RateLimit = RateLimit.Off });
 
     public void Dispose() => _chat.Dispose();
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using FleckChat.Chat;
 using FleckChat.Chat.Safety;
+using FleckChat.Limits;
 using FleckChat.Tests.Support;
 
 namespace FleckChat.Tests.Chat;
@@ -9,7 +10,7 @@ namespace FleckChat.Tests.Chat;
 [TestClass]
 public sealed class SafetyTests : IDisposable
 {
-    private readonly ChatHarness _chat = new(new ChatOptions { RateCount = 0 });
+    private readonly ChatHarness _chat = new(new ChatOptions { RateLimit = RateLimit.Off });
 
     public void Dispose() => _chat.Dispose();
 

@@ -18,7 +18,7 @@ public sealed partial class EnvironmentFileTests
         {
             // The connection cap follows the open-files limit: the file gives it for the unit's LimitNOFILE=65536.
             string expected = variable == "FLECKCHAT_MAX_CONNECTIONS"
-                ? FleckChat.Hosting.DescriptorLimit.DefaultMaxConnections(65536).ToString(System.Globalization.CultureInfo.InvariantCulture)
+                ? FleckChat.Limits.DescriptorLimit.DefaultMaxConnections(65536).ToString(System.Globalization.CultureInfo.InvariantCulture)
                 : defaultValue;
             Assert.Contains($"#{variable}={expected}", lines, $"{variable} with its default {expected}");
         }

@@ -1,5 +1,6 @@
 using System.Net;
 using FleckChat.Hosting;
+using FleckChat.Limits;
 using Serilog.Events;
 
 namespace FleckChat.Tests.Hosting;
@@ -19,9 +20,10 @@ public sealed class DaemonCommandLineTests
     {
         var (options, _) = Parse([]);
 
-        Assert.AreEqual(new DaemonOptions() with { AllowedOrigins = options!.AllowedOrigins }, options);
-        Assert.IsEmpty(options.AllowedOrigins);
-        Assert.AreEqual("ws://0.0.0.0:8080/chat", options.Location);
+        var defaults = new DaemonOptions();
+        Assert.AreEqual(defaults with { Server = defaults.Server with { AllowedOrigins = options!.Server.AllowedOrigins } }, options);
+        Assert.IsEmpty(options.Server.AllowedOrigins);
+        Assert.AreEqual("ws://0.0.0.0:8080/chat", options.Location.ToString());
     }
 
     [TestMethod]
@@ -34,10 +36,10 @@ public sealed class DaemonCommandLineTests
         Assert.AreEqual(9000, options!.Port);
         Assert.AreEqual(IPAddress.IPv6Any, options.Bind);
         Assert.AreEqual("/talk", options.Path);
-        Assert.AreEqual(1000, options.MaxMessageBytes);
+        Assert.AreEqual(1000, options.Server.MaxMessageBytes);
         Assert.AreEqual("/tmp/x", options.LogDirectory);
         Assert.AreEqual(LogEventLevel.Debug, options.LogLevel);
-        Assert.AreEqual("ws://[::]:9000/talk", options.Location);
+        Assert.AreEqual("ws://[::]:9000/talk", options.Location.ToString());
     }
 
     [TestMethod]
@@ -95,15 +97,15 @@ public sealed class DaemonCommandLineTests
             "--max-connections", "50", "--max-connections-per-ip", "0", "--idle-timeout", "600", "--join-notices", "off", "--max-rooms", "7"]);
 
         Assert.IsNull(error, error);
-        Assert.AreEqual(5, options!.History);
-        Assert.AreEqual(100, options.MaxTextBytes);
-        Assert.AreEqual(new RateLimit(20, 10), options.RateLimit);
-        Assert.AreEqual(0, options.FloodWindows);
-        Assert.AreEqual(50, options.MaxConnections);
-        Assert.AreEqual(0, options.MaxConnectionsPerIp);
-        Assert.AreEqual(600, options.IdleTimeoutSeconds);
-        Assert.IsFalse(options.JoinNotices);
-        Assert.AreEqual(7, options.MaxRooms);
+        Assert.AreEqual(5, options!.Chat.HistorySize);
+        Assert.AreEqual(100, options.Chat.MaxTextBytes);
+        Assert.AreEqual(RateLimit.PerSeconds(20, 10), options.Chat.RateLimit);
+        Assert.AreEqual(0, options.Chat.FloodWindows);
+        Assert.AreEqual(50, options.Server.MaxConnections);
+        Assert.AreEqual(0, options.Server.MaxConnectionsPerIp);
+        Assert.AreEqual(TimeSpan.FromSeconds(600), options.Chat.IdleTimeout);
+        Assert.IsFalse(options.Chat.JoinNotices);
+        Assert.AreEqual(7, options.Chat.MaxRooms);
     }
 
     [TestMethod]
@@ -111,7 +113,7 @@ public sealed class DaemonCommandLineTests
     {
         var (options, _) = Parse(["--rate-limit", "0"]);
 
-        Assert.AreEqual(0, options!.RateLimit.Count);
+        Assert.AreEqual(0, options!.Chat.RateLimit.Count);
     }
 
     [TestMethod]
@@ -120,8 +122,8 @@ public sealed class DaemonCommandLineTests
         var (fromFlags, _) = Parse(["--allowed-origin", "https://a.example", "--allowed-origin", "http://b.example:8080/"]);
         var (fromEnv, _) = Parse([], new() { ["FLECKCHAT_ALLOWED_ORIGINS"] = "https://a.example, https://c.example" });
 
-        CollectionAssert.AreEqual(new[] { "https://a.example", "http://b.example:8080" }, fromFlags!.AllowedOrigins.ToArray());
-        CollectionAssert.AreEqual(new[] { "https://a.example", "https://c.example" }, fromEnv!.AllowedOrigins.ToArray());
+        CollectionAssert.AreEqual(new[] { "https://a.example", "http://b.example:8080" }, fromFlags!.Server.AllowedOrigins.ToArray());
+        CollectionAssert.AreEqual(new[] { "https://a.example", "https://c.example" }, fromEnv!.Server.AllowedOrigins.ToArray());
     }
 
     [TestMethod]

@@ -1,4 +1,5 @@
 using System.Net;
+using FleckChat.Limits;
 using FleckChat.Server;
 using FleckChat.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
@@ -43,7 +44,7 @@ public sealed class AcceptLimitsTests
     [TestMethod]
     public async Task ConnectRate_OverBurst_Gets503WithRetryAfter_OtherAddressServed()
     {
-        await using var server = TestServer.Start(_ => { }, new WebSocketServerOptions { ConnectRateBurst = 3, ConnectRateWindow = TimeSpan.FromMinutes(1) });
+        await using var server = TestServer.Start(_ => { }, new WebSocketServerOptions { ConnectRatePerIp = new RateLimit(3, TimeSpan.FromMinutes(1)) });
         for (int i = 0; i < 3; i++)
         {
             await using var client = await ChatClient.ConnectAsync(server.Uri);

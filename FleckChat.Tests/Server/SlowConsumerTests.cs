@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using FleckChat.Chat;
+using FleckChat.Limits;
 using FleckChat.Tests.Support;
 
 namespace FleckChat.Tests.Server;
@@ -15,7 +16,7 @@ public sealed class SlowConsumerTests
     public async Task NeverReads_IsCutOff_OthersReceiveEveryMessageInOrder()
     {
         // No rate limit and no join notices: this test is about the server's queues, not the chat's rules.
-        var (server, members) = TestServer.StartChat(chatOptions: new ChatOptions { RateCount = 0, JoinNotices = false });
+        var (server, members) = TestServer.StartChat(chatOptions: new ChatOptions { RateLimit = RateLimit.Off, JoinNotices = false });
         await using (server)
         {
             // The slow member: a small receive buffer so the kernel cannot hide its backlog for long.

@@ -1,4 +1,5 @@
 using FleckChat.Chat;
+using FleckChat.Limits;
 using FleckChat.Server;
 using Serilog;
 
@@ -15,12 +16,24 @@ internal sealed class TestServer : IAsyncDisposable
 
     public Uri Uri => new($"ws://127.0.0.1:{Server.Port}/chat");
 
+    /// <summary>
+    /// The server's defaults without the limits per client address: every test client comes from
+    /// 127.0.0.1, and some tests open hundreds of connections in a few seconds.
+    /// </summary>
+    public static WebSocketServerOptions NoAddressLimits { get; } = new()
+    {
+        MaxConnectionsPerIp = 0,
+        MaxHandshakesPerIp = 0,
+        ConnectRatePerIp = RateLimit.Off,
+    };
+
+    /// <param name="options">The server's options; none: <see cref="NoAddressLimits"/>.</param>
     public static TestServer Start(Action<IWebSocketConnection> config, WebSocketServerOptions? options = null,
         Action<WebSocketServer>? setup = null, ILogger? log = null)
     {
         var server = new WebSocketServer("ws://127.0.0.1:0/chat")
         {
-            Options = options ?? new WebSocketServerOptions(),
+            Options = options ?? NoAddressLimits,
             Logger = log ?? Serilog.Core.Logger.None,
         };
         setup?.Invoke(server);

@@ -14,7 +14,7 @@ internal sealed partial class ChatHub
     public long RateLimitHits => Interlocked.Read(ref _rateLimitHits);
 
     private RateLimiter? NewLimiter() =>
-        _options.RateCount > 0 ? new RateLimiter(_options.RateCount, _options.RateWindow, _options.FloodWindows, _time) : null;
+        _options.RateLimit.Count > 0 ? new RateLimiter(_options.RateLimit.Count, _options.RateLimit.Window, _options.FloodWindows, _time) : null;
 
     /// <summary>True (and the member told) when the text is over the size limit; counts bytes only when it might be.</summary>
     private bool IsTooLong(Member member, string text)
@@ -46,7 +46,7 @@ internal sealed partial class ChatHub
             return false;
         }
 
-        string limit = string.Create(CultureInfo.InvariantCulture, $"at most {_options.RateCount} messages per {_options.RateWindow.TotalSeconds:0.###} s");
+        string limit = string.Create(CultureInfo.InvariantCulture, $"at most {_options.RateLimit.Count} messages per {_options.RateLimit.Window.TotalSeconds:0.###} s");
         if (decision == RateDecision.Flooding)
         {
             member.Send(Error($"flooding: over the limit ({limit}) too long; disconnecting"));

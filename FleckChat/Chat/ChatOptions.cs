@@ -1,3 +1,5 @@
+using FleckChat.Limits;
+
 namespace FleckChat.Chat;
 
 /// <summary>The chat's rules and limits. Defaults are what the daemon runs with unless told otherwise.</summary>
@@ -9,12 +11,10 @@ internal sealed record ChatOptions
     /// <summary>The longest chat text accepted, in UTF-8 bytes; longer gets an error line and is not relayed.</summary>
     public int MaxTextBytes { get; init; } = 4096;
 
-    /// <summary>Messages a member may send per <see cref="RateWindow"/> (0: no rate limit).</summary>
-    public int RateCount { get; init; } = 10;
+    /// <summary>Messages a member may send per window (<see cref="RateLimit.Off"/>: no rate limit).</summary>
+    public RateLimit RateLimit { get; init; } = RateLimit.PerSeconds(10, 5);
 
-    public TimeSpan RateWindow { get; init; } = TimeSpan.FromSeconds(5);
-
-    /// <summary>A member over the rate limit in this many consecutive windows is disconnected (1008).</summary>
+    /// <summary>A member over the rate limit in this many consecutive windows is disconnected (1008; 0: never).</summary>
     public int FloodWindows { get; init; } = 3;
 
     /// <summary>A member who sends nothing for this long is disconnected (zero: never).</summary>

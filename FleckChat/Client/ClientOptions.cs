@@ -1,9 +1,13 @@
+using System.Net;
+using FleckChat.Hosting;
+
 namespace FleckChat.Client;
 
 /// <summary>What <c>fleckchat client</c> was told on its command line (or through FLECKCHAT_CLIENT_* variables).</summary>
 internal sealed record ClientOptions
 {
-    public static readonly Uri DefaultUrl = new("ws://127.0.0.1:8080/chat");
+    /// <summary>The daemon's default endpoint on this host (ws://127.0.0.1:PORT/PATH with the daemon's default port and path).</summary>
+    public static readonly Uri DefaultUrl = new((new DaemonOptions() with { Bind = IPAddress.Loopback }).Location.ToString());
 
     public Uri Url { get; init; } = DefaultUrl;
 

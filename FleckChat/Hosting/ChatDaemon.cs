@@ -13,7 +13,6 @@ internal sealed class ChatDaemon : IAsyncDisposable
 {
     public static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(3);
 
-    private readonly DaemonOptions _options;
     private readonly ILogger _log;
     private readonly WebSocketServer _server;
 
@@ -21,11 +20,11 @@ internal sealed class ChatDaemon : IAsyncDisposable
     /// <param name="logFiles">The log files <paramref name="log"/> writes, whose failures /healthz and /metrics report.</param>
     public ChatDaemon(DaemonOptions options, ILogger log, TimeProvider? time = null, Socket? listener = null, LogFiles? logFiles = null)
     {
-        _options = options;
         _log = log;
-        Chat = new ChatHub(ChatOptionsFrom(options), log, options.Path, time);
-        _server = listener is null ? new WebSocketServer(options.Location) : new WebSocketServer(listener, options.Location);
-        _server.Options = ServerOptionsFrom(options);
+        Chat = new ChatHub(options.Chat, log, options.Path, time);
+        string location = options.Location.ToString();
+        _server = listener is null ? new WebSocketServer(location) : new WebSocketServer(listener, location);
+        _server.Options = options.Server;
         _server.Logger = log;
         _server.SupportedSubProtocols = [JsonFormat.SubProtocol];
         _server.PathFilter = Chat.IsPathServed;
@@ -46,31 +45,7 @@ internal sealed class ChatDaemon : IAsyncDisposable
     /// <summary>The bound port (useful when the options asked for port 0).</summary>
     public int Port => _server.Port;
 
-    public string Endpoint => _options.Format(_server.Port);
-
-    public static ChatOptions ChatOptionsFrom(DaemonOptions options) => new()
-    {
-        HistorySize = options.History,
-        MaxTextBytes = options.MaxTextBytes,
-        RateCount = options.RateLimit.Count,
-        RateWindow = TimeSpan.FromSeconds(options.RateLimit.Seconds),
-        FloodWindows = options.FloodWindows,
-        IdleTimeout = TimeSpan.FromSeconds(options.IdleTimeoutSeconds),
-        JoinNotices = options.JoinNotices,
-        MaxRooms = options.MaxRooms,
-    };
-
-    public static WebSocketServerOptions ServerOptionsFrom(DaemonOptions options) => new()
-    {
-        MaxMessageBytes = options.MaxMessageBytes,
-        MaxConnections = options.MaxConnections,
-        MaxConnectionsPerIp = options.MaxConnectionsPerIp,
-        MaxHandshakes = options.MaxHandshakes,
-        MaxHandshakesPerIp = options.MaxHandshakesPerIp,
-        ConnectRateBurst = options.ConnectRatePerIp.Count,
-        ConnectRateWindow = TimeSpan.FromSeconds(options.ConnectRatePerIp.Seconds),
-        AllowedOrigins = options.AllowedOrigins,
-    };
+    public string Endpoint => _server.Location.Format(_server.Port);
 
     /// <summary>Binds and starts serving. Throws <see cref="SocketException"/> when the address cannot be used.</summary>
     public void Start()

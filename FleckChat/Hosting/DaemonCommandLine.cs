@@ -1,14 +1,18 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Net;
+using FleckChat.Chat;
+using FleckChat.Limits;
+using FleckChat.Server;
 using Serilog.Events;
 
 namespace FleckChat.Hosting;
 
 /// <summary>
-/// The daemon's command line: <c>fleckchat [--port 8080] [--bind 0.0.0.0] [--path /chat]
-/// [--max-message-bytes 65536] [--log-dir logs] [--log-level Information] [--cert PATH [--key PATH]]</c>, each also settable
-/// through a FLECKCHAT_* environment variable (the flag wins).
+/// The daemon's command line: <c>fleckchat [--port PORT] [--bind ADDRESS] [--path PATH] [--cert PATH [--key PATH]] ...</c>,
+/// each option also settable through a FLECKCHAT_* environment variable (the flag wins). Values go
+/// straight into <see cref="DaemonOptions"/> and the chat's and server's records it holds; the
+/// defaults <c>--help</c> shows are read from those records.
 /// </summary>
 internal sealed class DaemonCommandLine
 {
@@ -39,58 +43,61 @@ internal sealed class DaemonCommandLine
     public DaemonCommandLine(Func<string, string?> getEnvironment)
     {
         var defaults = new DaemonOptions();
+        var chat = defaults.Chat;
+        var server = defaults.Server;
         _port = OptionBuilder.Create("--port", "FLECKCHAT_PORT", defaults.Port,
             "TCP port to listen on (0 picks a free one).", ParsePort, getEnvironment);
         _bind = OptionBuilder.Create("--bind", "FLECKCHAT_BIND", defaults.Bind,
             "Address to listen on: 0.0.0.0 (all IPv4), :: (all IPv6 and IPv4), or one address.", ParseAddress, getEnvironment);
         _path = OptionBuilder.Create("--path", "FLECKCHAT_PATH", defaults.Path,
             "Path of the chat endpoint.", ParsePath, getEnvironment);
-        _maxMessageBytes = OptionBuilder.Create("--max-message-bytes", "FLECKCHAT_MAX_MESSAGE_BYTES", defaults.MaxMessageBytes,
+        _maxMessageBytes = OptionBuilder.Create("--max-message-bytes", "FLECKCHAT_MAX_MESSAGE_BYTES", server.MaxMessageBytes,
             "Largest message accepted; a larger one closes the connection with 1009.", ParseMessageSize, getEnvironment);
         _logDir = OptionBuilder.Create("--log-dir", "FLECKCHAT_LOG_DIR", defaults.LogDirectory,
             "Directory for the daily log files (relative to the working directory).", ParseDirectory, getEnvironment);
         _logLevel = OptionBuilder.Create("--log-level", "FLECKCHAT_LOG_LEVEL", defaults.LogLevel,
             "Verbose, Debug, Information, Warning, Error or Fatal.", ParseLevel, getEnvironment);
-        _history = OptionBuilder.Create("--history", "FLECKCHAT_HISTORY", defaults.History,
+        _history = OptionBuilder.Create("--history", "FLECKCHAT_HISTORY", chat.HistorySize,
             "Past messages a newcomer is shown (0: none).", Range(0, 1000), getEnvironment, "count");
-        _maxTextBytes = OptionBuilder.Create("--max-text-bytes", "FLECKCHAT_MAX_TEXT_BYTES", defaults.MaxTextBytes,
+        _maxTextBytes = OptionBuilder.Create("--max-text-bytes", "FLECKCHAT_MAX_TEXT_BYTES", chat.MaxTextBytes,
             "Longest chat message in bytes; longer ones are refused with an error line.", Range(1, 1024 * 1024), getEnvironment);
-        _rateLimit = OptionBuilder.Create("--rate-limit", "FLECKCHAT_RATE_LIMIT", defaults.RateLimit,
+        _rateLimit = OptionBuilder.Create("--rate-limit", "FLECKCHAT_RATE_LIMIT", chat.RateLimit,
             "Messages a member may send per window, as COUNT/SECONDS (0: no limit).", ParseRate, getEnvironment, "count/seconds");
-        _floodWindows = OptionBuilder.Create("--flood-windows", "FLECKCHAT_FLOOD_WINDOWS", defaults.FloodWindows,
+        _floodWindows = OptionBuilder.Create("--flood-windows", "FLECKCHAT_FLOOD_WINDOWS", chat.FloodWindows,
             "Disconnect (1008) a member over the rate limit in this many consecutive windows (0: never).", Range(0, 1000), getEnvironment);
-        _maxConnections = OptionBuilder.Create("--max-connections", "FLECKCHAT_MAX_CONNECTIONS", defaults.MaxConnections,
+        _maxConnections = OptionBuilder.Create("--max-connections", "FLECKCHAT_MAX_CONNECTIONS", server.MaxConnections,
             "Sockets held at once, counted from accept(); at the cap the oldest unfinished handshake is reset, and when all are members " +
-            "a newcomer gets 503 (0: no limit). Default: the open-files limit (ulimit -n) minus 128 minus 1/32 of it.",
+            "a newcomer gets 503 (0: no limit). " +
+            $"Default: the open-files limit (ulimit -n) minus {DescriptorLimit.FixedReserve} minus 1/{DescriptorLimit.ReserveShare} of it.",
             Range(0, 10_000_000), getEnvironment, "count");
-        _maxConnectionsPerIp = OptionBuilder.Create("--max-connections-per-ip", "FLECKCHAT_MAX_CONNECTIONS_PER_IP", defaults.MaxConnectionsPerIp,
+        _maxConnectionsPerIp = OptionBuilder.Create("--max-connections-per-ip", "FLECKCHAT_MAX_CONNECTIONS_PER_IP", server.MaxConnectionsPerIp,
             "The same per client address (0: no limit).", Range(0, 10_000_000), getEnvironment, "count");
-        _maxHandshakes = OptionBuilder.Create("--max-handshakes", "FLECKCHAT_MAX_HANDSHAKES", defaults.MaxHandshakes,
+        _maxHandshakes = OptionBuilder.Create("--max-handshakes", "FLECKCHAT_MAX_HANDSHAKES", server.MaxHandshakes,
             "Unfinished handshakes at once; at the cap the oldest is reset (0: no limit).", Range(0, 10_000_000), getEnvironment, "count");
-        _maxHandshakesPerIp = OptionBuilder.Create("--max-handshakes-per-ip", "FLECKCHAT_MAX_HANDSHAKES_PER_IP", defaults.MaxHandshakesPerIp,
+        _maxHandshakesPerIp = OptionBuilder.Create("--max-handshakes-per-ip", "FLECKCHAT_MAX_HANDSHAKES_PER_IP", server.MaxHandshakesPerIp,
             "Unfinished handshakes at once from one address; at the cap its oldest is reset (0: no limit).", Range(0, 10_000_000), getEnvironment, "count");
-        _connectRatePerIp = OptionBuilder.Create("--connect-rate-per-ip", "FLECKCHAT_CONNECT_RATE_PER_IP", defaults.ConnectRatePerIp,
+        _connectRatePerIp = OptionBuilder.Create("--connect-rate-per-ip", "FLECKCHAT_CONNECT_RATE_PER_IP", server.ConnectRatePerIp,
             "New connections one address may open, as BURST/SECONDS (a token bucket refilled over SECONDS); more get 503 with Retry-After (0: no limit).",
             ParseRate, getEnvironment, "burst/seconds");
         _allowedOrigins = OptionBuilder.CreateList("--allowed-origin", "FLECKCHAT_ALLOWED_ORIGINS",
             "A browser Origin allowed to connect, e.g. https://chat.example.org (repeatable; none: any). Others get 403.", ValidateOrigin, getEnvironment);
-        _idleTimeout = OptionBuilder.Create("--idle-timeout", "FLECKCHAT_IDLE_TIMEOUT", defaults.IdleTimeoutSeconds,
+        _idleTimeout = OptionBuilder.Create("--idle-timeout", "FLECKCHAT_IDLE_TIMEOUT", (int)chat.IdleTimeout.TotalSeconds,
             "Seconds a member may send nothing before being disconnected (0: never).", Range(0, 30 * 24 * 3600), getEnvironment, "seconds");
-        _joinNotices = OptionBuilder.Create("--join-notices", "FLECKCHAT_JOIN_NOTICES", defaults.JoinNotices ? OnOff.On : OnOff.Off,
+        _joinNotices = OptionBuilder.Create("--join-notices", "FLECKCHAT_JOIN_NOTICES", new OnOff(chat.JoinNotices),
             "Tell rooms when members join and leave: on or off.", ParseSwitch, getEnvironment, "on|off");
-        _maxRooms = OptionBuilder.Create("--max-rooms", "FLECKCHAT_MAX_ROOMS", defaults.MaxRooms,
+        _maxRooms = OptionBuilder.Create("--max-rooms", "FLECKCHAT_MAX_ROOMS", chat.MaxRooms,
             "Rooms that may exist at once (a room lives while it has members).", Range(1, 1_000_000), getEnvironment, "count");
         _metricsBind = OptionBuilder.Create("--metrics-bind", "FLECKCHAT_METRICS_BIND", defaults.MetricsBind,
             "Serve /healthz and /metrics on this ADDRESS:PORT (e.g. 127.0.0.1:9100) instead of the chat port.", ParseEndPoint, getEnvironment,
             "address:port");
-        _metricsPublic = OptionBuilder.Create("--metrics-public", "FLECKCHAT_METRICS_PUBLIC", defaults.MetricsPublic ? OnOff.On : OnOff.Off,
+        _metricsPublic = OptionBuilder.Create("--metrics-public", "FLECKCHAT_METRICS_PUBLIC", new OnOff(defaults.MetricsPublic),
             "Serve /metrics on the chat port to every client, not only to local ones (127.0.0.1, ::1): on or off.", ParseSwitch, getEnvironment, "on|off");
         _cert = OptionBuilder.Create("--cert", "FLECKCHAT_CERT", defaults.CertificatePath,
             "Serve wss:// with this certificate: a PEM file (a full chain works) or a PKCS#12 file without password. SIGHUP reloads it.",
             ParseFile, getEnvironment);
         _key = OptionBuilder.Create("--key", "FLECKCHAT_KEY", defaults.KeyPath,
             "PEM private key for --cert (not needed when the --cert file holds the key).", ParseFile, getEnvironment);
-        Command = new RootCommand("FleckChat: a small WebSocket chat daemon. Connect with: websocat ws://HOST:PORT/chat")
+        Command = new RootCommand($"FleckChat: a small WebSocket chat daemon. Connect with: websocat ws://HOST:PORT{defaults.Path}")
         {
             _port, _bind, _path, _maxMessageBytes, _logDir, _logLevel,
             _history, _maxTextBytes, _rateLimit, _floodWindows, _maxConnections, _maxConnectionsPerIp, _maxHandshakes, _maxHandshakesPerIp, _connectRatePerIp, _allowedOrigins,
@@ -105,24 +112,30 @@ internal sealed class DaemonCommandLine
         Port = result.GetValue(_port),
         Bind = result.GetValue(_bind)!,
         Path = result.GetValue(_path)!,
-        MaxMessageBytes = result.GetValue(_maxMessageBytes),
         LogDirectory = result.GetValue(_logDir)!,
         LogLevel = result.GetValue(_logLevel),
-        History = result.GetValue(_history),
-        MaxTextBytes = result.GetValue(_maxTextBytes),
-        RateLimit = result.GetValue(_rateLimit)!,
-        FloodWindows = result.GetValue(_floodWindows),
-        MaxConnections = result.GetValue(_maxConnections),
-        MaxConnectionsPerIp = result.GetValue(_maxConnectionsPerIp),
-        MaxHandshakes = result.GetValue(_maxHandshakes),
-        MaxHandshakesPerIp = result.GetValue(_maxHandshakesPerIp),
-        ConnectRatePerIp = result.GetValue(_connectRatePerIp)!,
-        AllowedOrigins = [.. result.GetValue(_allowedOrigins)!.Select(o => new Uri(o).GetLeftPart(UriPartial.Authority))],
-        IdleTimeoutSeconds = result.GetValue(_idleTimeout),
-        JoinNotices = result.GetValue(_joinNotices) == OnOff.On,
-        MaxRooms = result.GetValue(_maxRooms),
+        Chat = new ChatOptions
+        {
+            HistorySize = result.GetValue(_history),
+            MaxTextBytes = result.GetValue(_maxTextBytes),
+            RateLimit = result.GetValue(_rateLimit)!,
+            FloodWindows = result.GetValue(_floodWindows),
+            IdleTimeout = TimeSpan.FromSeconds(result.GetValue(_idleTimeout)),
+            JoinNotices = result.GetValue(_joinNotices).IsOn,
+            MaxRooms = result.GetValue(_maxRooms),
+        },
+        Server = new WebSocketServerOptions
+        {
+            MaxMessageBytes = result.GetValue(_maxMessageBytes),
+            MaxConnections = result.GetValue(_maxConnections),
+            MaxConnectionsPerIp = result.GetValue(_maxConnectionsPerIp),
+            MaxHandshakes = result.GetValue(_maxHandshakes),
+            MaxHandshakesPerIp = result.GetValue(_maxHandshakesPerIp),
+            ConnectRatePerIp = result.GetValue(_connectRatePerIp)!,
+            AllowedOrigins = [.. result.GetValue(_allowedOrigins)!.Select(o => new Uri(o).GetLeftPart(UriPartial.Authority))],
+        },
         MetricsBind = result.GetValue(_metricsBind),
-        MetricsPublic = result.GetValue(_metricsPublic) == OnOff.On,
+        MetricsPublic = result.GetValue(_metricsPublic).IsOn,
         CertificatePath = result.GetValue(_cert),
         KeyPath = result.GetValue(_key),
     };
@@ -135,12 +148,11 @@ internal sealed class DaemonCommandLine
     private static (RateLimit?, string?) ParseRate(string text) =>
         RateLimit.TryParse(text, out var limit) ? (limit, null) : (null, $"'{text}' is not COUNT/SECONDS (for example 10/5) or 0");
 
-    // A bool option would make System.CommandLine treat "off" as a stray argument, hence the enum.
     private static (OnOff, string?) ParseSwitch(string text) => text.ToLowerInvariant() switch
     {
-        "on" or "true" or "yes" or "1" => (OnOff.On, null),
-        "off" or "false" or "no" or "0" => (OnOff.Off, null),
-        _ => (OnOff.Off, $"'{text}' is not on or off"),
+        "on" or "true" or "yes" or "1" => (new OnOff(true), null),
+        "off" or "false" or "no" or "0" => (new OnOff(false), null),
+        _ => (default, $"'{text}' is not on or off"),
     };
 
     private static string? ValidateOrigin(string origin) =>
@@ -188,11 +200,4 @@ internal sealed class DaemonCommandLine
         Enum.TryParse<LogEventLevel>(text, ignoreCase: true, out var level) && Enum.IsDefined(level) && !int.TryParse(text, out _)
             ? (level, null)
             : (default, $"'{text}' is not a log level (Verbose, Debug, Information, Warning, Error, Fatal)");
-}
-
-/// <summary>A switch as written on the command line.</summary>
-internal enum OnOff
-{
-    Off,
-    On,
 }

@@ -5,5 +5,5 @@ internal sealed record SlotLimits(int Max, int MaxPerAddress, int MaxHandshakes,
 {
     public static SlotLimits From(WebSocketServerOptions options) => new(
         options.MaxConnections, options.MaxConnectionsPerIp, options.MaxHandshakes, options.MaxHandshakesPerIp,
-        options.ConnectRateBurst, options.ConnectRateWindow > TimeSpan.Zero ? options.ConnectRateBurst / options.ConnectRateWindow.TotalSeconds : 0);
+        options.ConnectRatePerIp.Count, options.ConnectRatePerIp.PerSecond);
 }

@@ -1,6 +1,8 @@
+using FleckChat.Limits;
+
 namespace FleckChat.Server;
 
-/// <summary>Limits and timings of the server layer. The server takes a copy when it starts.</summary>
+/// <summary>Limits and timings of the server layer, whose defaults are the daemon's. The server takes a copy when it starts.</summary>
 internal sealed record WebSocketServerOptions
 {
     /// <summary>A message larger than this closes the connection with 1009.</summary>
@@ -30,25 +32,24 @@ internal sealed record WebSocketServerOptions
     /// <summary>
     /// Sockets held at once, counted from accept() (handshakes included). At the cap the oldest
     /// unfinished handshake is reset to make room; when all are open connections a newcomer gets 503. 0: no limit.
+    /// The default leaves the process a reserve of its descriptor limit (<see cref="DescriptorLimit"/>).
     /// </summary>
-    public int MaxConnections { get; init; }
+    public int MaxConnections { get; init; } = DescriptorLimit.DefaultMaxConnections(DescriptorLimit.Current());
 
     /// <summary>The same per client address. 0: no limit.</summary>
-    public int MaxConnectionsPerIp { get; init; }
+    public int MaxConnectionsPerIp { get; init; } = 100;
 
     /// <summary>Unfinished handshakes at once; at the cap the oldest is reset. 0: no limit.</summary>
-    public int MaxHandshakes { get; init; }
+    public int MaxHandshakes { get; init; } = 1000;
 
     /// <summary>Unfinished handshakes at once from one client address; at the cap that address's oldest is reset. 0: no limit.</summary>
-    public int MaxHandshakesPerIp { get; init; }
+    public int MaxHandshakesPerIp { get; init; } = 64;
 
     /// <summary>
-    /// New connections one address may open in a burst (a token bucket refilled over
-    /// <see cref="ConnectRateWindow"/>); beyond it they get 503 with Retry-After. 0: no limit.
+    /// New connections one address may open: a burst of <see cref="RateLimit.Count"/>, a token bucket
+    /// refilled over <see cref="RateLimit.Window"/>; beyond it they get 503 with Retry-After. <see cref="RateLimit.Off"/>: no limit.
     /// </summary>
-    public int ConnectRateBurst { get; init; }
-
-    public TimeSpan ConnectRateWindow { get; init; } = TimeSpan.FromSeconds(10);
+    public RateLimit ConnectRatePerIp { get; init; } = RateLimit.PerSeconds(60, 10);
 
     /// <summary>
     /// Origins a browser may connect from (for example <c>https://chat.example.org</c>); a request with

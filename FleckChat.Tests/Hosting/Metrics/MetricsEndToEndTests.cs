@@ -1,4 +1,5 @@
 using System.Text;
+using FleckChat.Limits;
 using FleckChat.Tests.Support;
 
 namespace FleckChat.Tests.Hosting.Metrics;
@@ -51,7 +52,7 @@ public sealed class MetricsEndToEndTests
     {
         // One message per member per hour: alice's second message is refused by the rate limit.
         var members = new MemberWatch();
-        await using var daemon = InProcessDaemon.Start(configure: o => o with { RateLimit = new FleckChat.Hosting.RateLimit(1, 3600) }, log: members.Wrap());
+        await using var daemon = InProcessDaemon.Start(configure: o => o with { Chat = o.Chat with { RateLimit = RateLimit.PerSeconds(1, 3600) } }, log: members.Wrap());
         var received = new List<string>();
         async Task<string> Next(ChatClient client)
         {

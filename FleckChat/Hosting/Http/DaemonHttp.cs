@@ -3,7 +3,9 @@ using System.Net;
 using System.Net.Sockets;
 using FleckChat.Chat;
 using FleckChat.Hosting.Metrics;
+using FleckChat.Limits;
 using FleckChat.Server;
+using FleckChat.Server.Handshake;
 using Serilog;
 
 namespace FleckChat.Hosting.Http;
@@ -28,10 +30,10 @@ internal sealed class DaemonHttp : IAsyncDisposable
         var health = new HealthEndpoint(Status, () => chatServer.Metrics.ConnectionsOpen, version, () => logFiles?.IsFailing ?? false);
         var metrics = new MetricsEndpoint(DaemonMetrics.Create(chatServer.Metrics, chat, version, () => logFiles?.FailedEvents ?? 0));
         // Built on the first request: it hashes its script and style for the CSP, and hashing loads
-        // OpenSSL, which a daemon nobody browses to need not carry (about 3.5 MB).
+        // OpenSSL, which a daemon nobody browses to need not carry (its size: docs/performance.md).
         var page = new Lazy<ChatPage>(() => new ChatPage(options.Path));
 
-        PublicRouter = new HttpRouter(path => (chatServer.PathFilter ?? (p => p == chatServer.Location.Path))(path))
+        PublicRouter = new HttpRouter(chat.IsPathServed)
             .Map("/", request => page.Value.Handle(request));
         var observability = PublicRouter;
         if (_metricsBind is not null)
@@ -39,6 +41,15 @@ internal sealed class DaemonHttp : IAsyncDisposable
             observability = new HttpRouter(_ => false);
             _metricsServer = new WebSocketServer($"ws://{_metricsBind}/")
             {
+                // The chat's connection caps are the server's defaults; this listener has never had any.
+                Options = new WebSocketServerOptions
+                {
+                    MaxConnections = 0,
+                    MaxConnectionsPerIp = 0,
+                    MaxHandshakes = 0,
+                    MaxHandshakesPerIp = 0,
+                    ConnectRatePerIp = RateLimit.Off,
+                },
                 PathFilter = _ => false,
                 HttpHandler = observability.Handle,
                 Logger = log,
@@ -46,7 +57,7 @@ internal sealed class DaemonHttp : IAsyncDisposable
         }
 
         observability.Map("/healthz", health.Handle).Map("/metrics", request =>
-            MetricsAccess.Allows(options, request.RemoteEndPoint?.Address) ? metrics.Handle(request) : PlainResponses.NotFound(request.Path));
+            MetricsAccess.Allows(options, request.RemoteEndPoint?.Address) ? metrics.Handle(request) : HttpResponse.NotFound(request.Path));
     }
 
     public DaemonStatus Status { get; } = new();

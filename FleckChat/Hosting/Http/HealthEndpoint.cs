@@ -30,6 +30,6 @@ internal sealed class HealthEndpoint
         var report = new HealthReport(stopping ? "stopping" : "ok", _version, Math.Round(_status.Uptime.TotalSeconds, 3), _connections(),
             _logsFailing() ? "failing" : "ok");
         byte[] body = JsonSerializer.SerializeToUtf8Bytes(report, HttpJsonContext.Default.HealthReport);
-        return new HttpResponse(stopping ? 503 : 200, PlainResponses.Json, body, PlainResponses.NoStore);
+        return new HttpResponse(stopping ? 503 : 200, HttpResponse.Json, body, HttpResponse.NoStore);
     }
 }

@@ -18,8 +18,6 @@ internal sealed class HttpRouter
         _isWebSocketPath = isWebSocketPath;
     }
 
-    public IEnumerable<string> Paths => _routes.Keys;
-
     public HttpRouter Map(string path, Func<HttpRequest, HttpResponse> handler)
     {
         _routes.Add(path, handler);
@@ -35,9 +33,9 @@ internal sealed class HttpRouter
 
         if (request.Method is not ("GET" or "HEAD"))
         {
-            return PlainResponses.MethodNotAllowed(request.Method);
+            return HttpResponse.MethodNotAllowed(request.Method);
         }
 
-        return _routes.TryGetValue(request.Path, out var handler) ? handler(request) : PlainResponses.NotFound(request.Path);
+        return _routes.TryGetValue(request.Path, out var handler) ? handler(request) : HttpResponse.NotFound(request.Path);
     }
 }

@@ -15,5 +15,5 @@ internal sealed class MetricsEndpoint
     }
 
     public HttpResponse Handle(HttpRequest request) =>
-        new(200, ExpositionFormat.ContentType, Encoding.UTF8.GetBytes(ExpositionFormat.Write(_registry.Families)), PlainResponses.NoStore);
+        new(200, ExpositionFormat.ContentType, Encoding.UTF8.GetBytes(ExpositionFormat.Write(_registry.Families)), HttpResponse.NoStore);
 }

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using FleckChat.Chat;
 using FleckChat.Chat.Formats;
+using FleckChat.Limits;
 
 namespace FleckChat.Fuzz.Targets;
 
@@ -16,7 +17,7 @@ internal static class CommandTarget
     private const int MaxMessages = 16;
 
     // No rate limit: every message reaches the command parser. History on, so joins replay it.
-    private static readonly ChatOptions Options = new() { RateCount = 0, HistorySize = 5 };
+    private static readonly ChatOptions Options = new() { RateLimit = RateLimit.Off, HistorySize = 5 };
 
     public static void Run(byte[] input)
     {

@@ -11,8 +11,8 @@ namespace FleckChat.Fuzz.Targets;
 /// </summary>
 internal static class RequestTarget
 {
-    /// <summary>The daemon's default (WebSocketServerOptions.MaxRequestHeadBytes).</summary>
-    private const int DefaultMaxHead = 16 * 1024;
+    /// <summary>The daemon's default.</summary>
+    private static readonly int DefaultMaxHead = new WebSocketServerOptions().MaxRequestHeadBytes;
 
     /// <summary>A small limit, so that inputs the fuzzer can reach also exercise the 431 path.</summary>
     private const int SmallMaxHead = 256;

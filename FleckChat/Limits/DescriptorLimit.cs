@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace FleckChat.Hosting;
+namespace FleckChat.Limits;
 
 /// <summary>
 /// The process's limit on open file descriptors (RLIMIT_NOFILE, soft), and the default
@@ -11,8 +11,14 @@ namespace FleckChat.Hosting;
 /// </summary>
 internal static class DescriptorLimit
 {
+    /// <summary>Descriptors always kept back, for the runtime and the daemon's own files.</summary>
+    public const int FixedReserve = 128;
+
+    /// <summary>... plus one in this many of the limit.</summary>
+    public const int ReserveShare = 32;
+
     /// <summary>Descriptors kept back: a fixed part for the runtime and the daemon's own files, and a share of the limit.</summary>
-    public static int Reserve(long limit) => (int)Math.Min(int.MaxValue, 128 + (limit / 32));
+    private static int Reserve(long limit) => (int)Math.Min(int.MaxValue, FixedReserve + (limit / ReserveShare));
 
     /// <summary>The soft limit, read from /proc/self/limits; null when it cannot be read or is unlimited.</summary>
     public static long? Current()
