@@ -43,20 +43,12 @@ internal enum HandshakeFailure
 /// <summary>Names a <see cref="HandshakeFailure"/> for logs and metric labels.</summary>
 internal static class HandshakeFailureExtensions
 {
+    /// <summary>Each kind's name in snake_case (BadRequest: bad_request), made once.</summary>
+    private static readonly string[] Labels = [.. Enum.GetNames<HandshakeFailure>().Select(SnakeCase)];
+
     /// <summary>A stable snake_case name for logs and metric labels.</summary>
-    public static string Label(this HandshakeFailure failure) => failure switch
-    {
-        HandshakeFailure.BadRequest => "bad_request",
-        HandshakeFailure.Forbidden => "forbidden",
-        HandshakeFailure.NotFound => "not_found",
-        HandshakeFailure.MethodNotAllowed => "method_not_allowed",
-        HandshakeFailure.UpgradeRequired => "upgrade_required",
-        HandshakeFailure.RequestTooLarge => "request_too_large",
-        HandshakeFailure.ServerFull => "server_full",
-        HandshakeFailure.Timeout => "timeout",
-        HandshakeFailure.Shed => "shed",
-        HandshakeFailure.Tls => "tls",
-        HandshakeFailure.Disconnected => "disconnected",
-        _ => "other",
-    };
+    public static string Label(this HandshakeFailure failure) => Labels[(int)failure];
+
+    private static string SnakeCase(string name) =>
+        string.Concat(name.Select((c, i) => char.IsUpper(c) ? (i > 0 ? "_" : "") + char.ToLowerInvariant(c) : c.ToString()));
 }

@@ -20,11 +20,6 @@ internal sealed class WebSocketConnection : IWebSocketConnection
 {
     private const int InitialReceiveBufferSize = 4096;
 
-    private static readonly Action NoAction = static () => { };
-    private static readonly Action<string> NoText = static _ => { };
-    private static readonly Action<byte[]> NoBytes = static _ => { };
-    private static readonly Action<Exception> NoError = static _ => { };
-
     private readonly WebSocket _socket;
     private readonly Socket _tcp;
     private readonly ConnectionStream _stream;
@@ -57,15 +52,16 @@ internal sealed class WebSocketConnection : IWebSocketConnection
         });
     }
 
-    public Action OnOpen { get; set; } = NoAction;
+    // Static lambdas: the compiler caches each, so a connection holds no delegate of its own until set.
+    public Action OnOpen { get; set; } = static () => { };
 
-    public Action OnClose { get; set; } = NoAction;
+    public Action OnClose { get; set; } = static () => { };
 
-    public Action<string> OnMessage { get; set; } = NoText;
+    public Action<string> OnMessage { get; set; } = static _ => { };
 
-    public Action<byte[]> OnBinary { get; set; } = NoBytes;
+    public Action<byte[]> OnBinary { get; set; } = static _ => { };
 
-    public Action<Exception> OnError { get; set; } = NoError;
+    public Action<Exception> OnError { get; set; } = static _ => { };
 
     public IWebSocketConnectionInfo ConnectionInfo => Info;
 

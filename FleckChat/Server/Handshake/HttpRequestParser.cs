@@ -44,7 +44,7 @@ internal static class HttpRequestParser
 
             if (headers.TryGetValue(name, out var existing))
             {
-                if (IsSingleton(name))
+                if (SingletonHeaders.Contains(name, StringComparer.OrdinalIgnoreCase))
                 {
                     error = $"repeated {name} header";
                     return false;
@@ -200,19 +200,6 @@ internal static class HttpRequestParser
         "Host", "Upgrade", "Connection", "Sec-WebSocket-Key", "Sec-WebSocket-Version", "Sec-WebSocket-Protocol",
         "Sec-WebSocket-Extensions", "Origin", "User-Agent", "Cookie", "Accept-Encoding", "Pragma", "Cache-Control",
     ];
-
-    private static bool IsSingleton(string name)
-    {
-        foreach (var singleton in SingletonHeaders)
-        {
-            if (singleton.Equals(name, StringComparison.OrdinalIgnoreCase))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
 
     private static bool IsToken(ReadOnlySpan<byte> s)
     {

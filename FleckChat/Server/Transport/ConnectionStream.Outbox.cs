@@ -188,58 +188,51 @@ internal sealed partial class ConnectionStream : IThreadPoolWorkItem
         Drain();
     }
 
+    /// <summary>Takes everything waiting as one write: a lone frame from its own (shared) array, several copied into one pooled buffer.</summary>
     /// <returns>false, with the drain over and its waiters told, when nothing waits.</returns>
     private bool Take(out Batch batch)
     {
-        if (!TakeWaiting(out var first, out var rest, out int messages, out long payload))
+        Frame first = default;
+        List<Frame>? rest = null;
+        int messages = 0;
+        long payload = 0;
+        TaskCompletionSource? waiters = null;
+        using (_gate.Enter())
         {
+            if (_first.Bytes is null || _broken)
+            {
+                _draining = false;
+                (waiters, _drained) = (_drained, null);
+            }
+            else
+            {
+                (first, rest, messages, payload) = (_first, _rest, _pendingFrames, _pendingPayload);
+                (_first, _rest, _spare, _pendingFrames, _pendingPayload) = (default, _spare, null, 0, 0);
+            }
+        }
+
+        if (first.Bytes is null)
+        {
+            waiters?.TrySetResult();
             batch = default;
             return false;
         }
 
-        batch = Gather(first, rest, messages, payload);
+        batch = rest is { Count: > 0 } ? Gather(first, rest, messages, payload) : new Batch(first.Bytes, first.Bytes.Length, Pooled: false, messages, payload);
+        if (rest is not null)
+        {
+            rest.Clear();
+            using (_gate.Enter())
+            {
+                _spare ??= rest;
+            }
+        }
+
         return true;
     }
 
-    private bool TakeWaiting(out Frame first, out List<Frame>? rest, out int messages, out long payload)
+    private static Batch Gather(in Frame first, List<Frame> rest, int messages, long payload)
     {
-        TaskCompletionSource? waiters;
-        using (_gate.Enter())
-        {
-            if (_first.Bytes is not null && !_broken)
-            {
-                (first, rest, messages, payload) = (_first, _rest, _pendingFrames, _pendingPayload);
-                _first = default;
-                _rest = _spare;
-                _spare = null;
-                _pendingFrames = 0;
-                _pendingPayload = 0;
-                return true;
-            }
-
-            _draining = false;
-            waiters = _drained;
-            _drained = null;
-        }
-
-        waiters?.TrySetResult();
-        (first, rest, messages, payload) = (default, null, 0, 0);
-        return false;
-    }
-
-    /// <summary>One frame is written from its own (shared) array; several are copied into one pooled buffer.</summary>
-    private Batch Gather(in Frame first, List<Frame>? rest, int messages, long payload)
-    {
-        if (rest is not { Count: > 0 })
-        {
-            if (rest is not null)
-            {
-                GiveBack(rest);
-            }
-
-            return new Batch(first.Bytes, first.Bytes.Length, Pooled: false, messages, payload);
-        }
-
         int length = first.Bytes.Length;
         foreach (var frame in rest)
         {
@@ -255,17 +248,7 @@ internal sealed partial class ConnectionStream : IThreadPoolWorkItem
             at += frame.Bytes.Length;
         }
 
-        rest.Clear();
-        GiveBack(rest);
         return new Batch(bytes, length, Pooled: true, messages, payload);
-    }
-
-    private void GiveBack(List<Frame> emptied)
-    {
-        using (_gate.Enter())
-        {
-            _spare ??= emptied;
-        }
     }
 
     private void Written(Batch batch)
