@@ -21,7 +21,7 @@ public sealed class AcceptLimitsTests
         await using var newcomer = await ChatClient.ConnectAsync(server.Uri);
 
         Assert.IsTrue(await oldestEnded.Bounded(), "the oldest silent socket gives its place up");
-        Assert.AreEqual(1, server.Server.Metrics.HandshakesShed);
+        Assert.AreEqual(1, server.Server.Metrics.HandshakeFailuresOf(HandshakeFailure.Shed), "counted when shed");
     }
 
     [TestMethod]

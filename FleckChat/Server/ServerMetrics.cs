@@ -15,7 +15,6 @@ internal sealed class ServerMetrics
     private long _slowConsumers;
     private long _socketWrites;
     private long _handshakeFailures;
-    private long _handshakesShed;
     private readonly long[] _handshakeFailuresByKind = new long[Enum.GetValues<HandshakeFailure>().Length];
 
     public long ConnectionsAccepted => Interlocked.Read(ref _accepted);
@@ -62,9 +61,6 @@ internal sealed class ServerMetrics
     public long SocketWrites => Interlocked.Read(ref _socketWrites);
 
     /// <summary>Unfinished handshakes reset to make room for newer connections.</summary>
-    public long HandshakesShed => Interlocked.Read(ref _handshakesShed);
-
-    public void HandshakeShed() => Interlocked.Increment(ref _handshakesShed);
 
     public void SlowConsumerDisconnected() => Interlocked.Increment(ref _slowConsumers);
 

@@ -39,14 +39,20 @@ internal static class Upgrade
         }
         catch (Exception ex) when (WebSocketConnection.IsDisconnect(ex) || ex is AuthenticationException)
         {
-            // A timed-out or shed handshake shows up as a closed socket: the server reset it.
-            var (kind, reason) = admission.Slot.State switch
+            // A timed-out or shed handshake shows up as a closed socket: the server reset it, and counted it then.
+            switch (admission.Slot.State)
             {
-                SlotState.TimedOut => (HandshakeFailure.Timeout, "handshake timed out"),
-                SlotState.Shed => (HandshakeFailure.Shed, "unfinished handshake shed to make room"),
-                _ => (ex is AuthenticationException ? HandshakeFailure.Tls : HandshakeFailure.Disconnected, ex.Message),
-            };
-            CountFailure(remote, 0, reason, kind, settings);
+                case SlotState.TimedOut:
+                    LogFailure(remote, 0, "handshake timed out", settings);
+                    break;
+                case SlotState.Shed:
+                    LogFailure(remote, 0, "unfinished handshake shed to make room", settings);
+                    break;
+                default:
+                    CountFailure(remote, 0, ex.Message, ex is AuthenticationException ? HandshakeFailure.Tls : HandshakeFailure.Disconnected, settings);
+                    break;
+            }
+
             return null;
         }
         catch (Exception ex)
@@ -142,6 +148,11 @@ internal static class Upgrade
     private static void CountFailure(IPEndPoint remote, int status, string reason, HandshakeFailure kind, ServerSettings settings)
     {
         settings.Metrics.HandshakeFailed(kind);
+        LogFailure(remote, status, reason, settings);
+    }
+
+    private static void LogFailure(IPEndPoint remote, int status, string reason, ServerSettings settings)
+    {
         if (settings.HandshakeLog.Allow())
         {
             settings.Log.Information("Handshake from {RemoteEndPoint} failed: {Status} {Reason}", remote, status, reason);

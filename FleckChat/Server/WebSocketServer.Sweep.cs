@@ -50,6 +50,7 @@ internal sealed partial class WebSocketServer
         long deadline = Time.GetTimestamp() - (long)(settings.Options.HandshakeTimeout.TotalSeconds * Time.TimestampFrequency);
         foreach (var slot in settings.Slots.TakeExpired(deadline))
         {
+            settings.Metrics.HandshakeFailed(HandshakeFailure.Timeout);
             slot.Reset();
         }
     }

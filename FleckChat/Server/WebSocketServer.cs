@@ -240,7 +240,7 @@ internal sealed partial class WebSocketServer : IDisposable, IAsyncDisposable
             var admission = settings.Slots.Admit(client, address);
             foreach (var shed in admission.Shed)
             {
-                settings.Metrics.HandshakeShed();
+                settings.Metrics.HandshakeFailed(HandshakeFailure.Shed);
                 shed.Reset();
             }
 
@@ -357,7 +357,7 @@ internal sealed partial class WebSocketServer : IDisposable, IAsyncDisposable
 
         if (ex.SocketErrorCode is SocketError.TooManyOpenSockets && settings.Slots.ShedOldest() is { } oldest)
         {
-            settings.Metrics.HandshakeShed();
+            settings.Metrics.HandshakeFailed(HandshakeFailure.Shed);
             oldest.Reset();
         }
 

@@ -10,7 +10,8 @@ public sealed class MetricsEndToEndTests
 {
     private static readonly string[] Families =
     [
-        "fleckchat_connections_open", "fleckchat_connections_accepted_total", "fleckchat_messages_received_total",
+        "fleckchat_connections_open", "fleckchat_sockets_open", "fleckchat_handshakes_in_progress", "fleckchat_client_addresses",
+        "fleckchat_connections_accepted_total", "fleckchat_messages_received_total",
         "fleckchat_messages_delivered_total", "fleckchat_received_bytes_total", "fleckchat_sent_bytes_total",
         "fleckchat_slow_consumer_disconnects_total", "fleckchat_rate_limit_hits_total", "fleckchat_log_failures_total",
         "process_cpu_seconds_total",
@@ -74,6 +75,9 @@ public sealed class MetricsEndToEndTests
             Assert.AreEqual("* bob joined", await Next(alice));
             var joined = await HttpProbe.ScrapeAsync(daemon.BaseUrl());
             Assert.AreEqual(2, joined["fleckchat_connections_open"]);
+            Assert.AreEqual(3, joined["fleckchat_sockets_open"], "the two members and the scrape itself");
+            Assert.AreEqual(1, joined["fleckchat_handshakes_in_progress"], "the scrape is a request that has not become a WebSocket");
+            Assert.AreEqual(1, joined["fleckchat_client_addresses"], "everyone comes from 127.0.0.1");
             Assert.AreEqual(2, joined["fleckchat_connections_accepted_total"]);
             Assert.AreEqual(2, joined["fleckchat_room_members{room=\"lobby\"}"]);
 

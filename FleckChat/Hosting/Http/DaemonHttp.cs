@@ -23,12 +23,12 @@ internal sealed class DaemonHttp : IAsyncDisposable
     private readonly ILogger _log;
 
     /// <param name="logFiles">The log files whose failures /healthz and /metrics report; none when the daemon writes no files.</param>
-    public DaemonHttp(DaemonOptions options, WebSocketServer chatServer, ChatHub chat, string version, ILogger log, LogFiles? logFiles)
+    public DaemonHttp(DaemonOptions options, WebSocketServer webSocketServer, ChatHub chat, string version, ILogger log, LogFiles? logFiles)
     {
         _log = log;
         _metricsBind = options.MetricsBind;
-        var health = new HealthEndpoint(Status, () => chatServer.Metrics.ConnectionsOpen, version, () => logFiles?.IsFailing ?? false);
-        var metrics = new MetricsEndpoint(DaemonMetrics.Create(chatServer.Metrics, chat, version, () => logFiles?.FailedEvents ?? 0));
+        var health = new HealthEndpoint(Status, () => webSocketServer.Metrics.ConnectionsOpen, version, () => logFiles?.IsFailing ?? false);
+        var metrics = new MetricsEndpoint(DaemonMetrics.Create(webSocketServer, chat, version, () => logFiles?.FailedEvents ?? 0));
         // Built on the first request: it hashes its script and style for the CSP, and hashing loads
         // OpenSSL, which a daemon nobody browses to need not carry (its size: docs/performance.md).
         var page = new Lazy<ChatPage>(() => new ChatPage(options.Path));
@@ -62,7 +62,7 @@ internal sealed class DaemonHttp : IAsyncDisposable
 
     public DaemonStatus Status { get; } = new();
 
-    /// <summary>Answers plain HTTP on the chat port: <c>chatServer.HttpHandler = PublicRouter.Handle</c>.</summary>
+    /// <summary>Answers plain HTTP on the chat port: <c>webSocketServer.HttpHandler = PublicRouter.Handle</c>.</summary>
     public HttpRouter PublicRouter { get; }
 
     /// <summary>The bound port of the separate health and metrics listener, if there is one.</summary>

@@ -6,21 +6,28 @@ namespace FleckChat.Hosting.Metrics;
 /// <summary>What the daemon's /metrics shows: one line per family, each reading an existing counter.</summary>
 internal static class DaemonMetrics
 {
-    public static MetricsRegistry Create(ServerMetrics server, ChatHub chat, string version, Func<long> logFailures) => new MetricsRegistry()
-        .Gauge("fleckchat_build_info", "Always 1; the version label says which FleckChat this is.", "version", () => [(version, 1)])
-        .Gauge("fleckchat_connections_open", "WebSocket connections open now.", () => server.ConnectionsOpen)
-        .Gauge("fleckchat_room_members", "Members in each room now.", "room", () => chat.RoomCounts().Select(r => (r.Room, (double)r.Members)))
-        .Counter("fleckchat_connections_accepted_total", "WebSocket connections opened (handshake completed).", () => server.ConnectionsAccepted)
-        .Counter("fleckchat_handshake_failures_total", "Connections that did not become a WebSocket, by reason.", "reason",
+    public static MetricsRegistry Create(WebSocketServer webSocketServer, ChatHub chat, string version, Func<long> logFailures)
+    {
+        var server = webSocketServer.Metrics;
+        return new MetricsRegistry()
+            .Gauge("fleckchat_build_info", "Always 1; the version label says which FleckChat this is.", "version", () => [(version, 1)])
+            .Gauge("fleckchat_connections_open", "WebSocket connections open now.", () => server.ConnectionsOpen)
+            .Gauge("fleckchat_sockets_open", "Sockets held now, counted from accept(): open connections and unfinished handshakes.", () => webSocketServer.Slots?.Count ?? 0)
+            .Gauge("fleckchat_handshakes_in_progress", "Sockets still in their handshake (TLS included).", () => webSocketServer.Slots?.Handshakes ?? 0)
+            .Gauge("fleckchat_client_addresses", "Client addresses the per-address limits keep state for.", () => webSocketServer.Slots?.Addresses ?? 0)
+            .Gauge("fleckchat_room_members", "Members in each room now.", "room", () => chat.RoomCounts().Select(r => (r.Room, (double)r.Members)))
+            .Counter("fleckchat_connections_accepted_total", "WebSocket connections opened (handshake completed).", () => server.ConnectionsAccepted)
+            .Counter("fleckchat_handshake_failures_total", "Connections that did not become a WebSocket, by reason.", "reason",
             () => Enum.GetValues<HandshakeFailure>().Select(kind => (kind.Label(), (double)server.HandshakeFailuresOf(kind))))
-        .Counter("fleckchat_messages_received_total", "Messages received from clients.", () => server.MessagesReceived)
-        .Counter("fleckchat_messages_delivered_total", "Messages handed to client sockets (one per recipient).", () => server.MessagesSent)
-        .Counter("fleckchat_socket_writes_total", "Writes to client sockets; a burst of messages to one client goes out in one write.", () => server.SocketWrites)
-        .Counter("fleckchat_received_bytes_total", "Payload bytes of the messages received.", () => server.BytesReceived)
-        .Counter("fleckchat_sent_bytes_total", "Payload bytes of the messages delivered.", () => server.BytesSent)
-        .Counter("fleckchat_slow_consumer_disconnects_total", "Clients cut off because their outgoing queue was full.", () => server.SlowConsumerDisconnects)
-        .Counter("fleckchat_rate_limit_hits_total", "Messages refused by the rate limit.", () => chat.RateLimitHits)
-        .Counter("fleckchat_log_failures_total", "Log events that could not be written to the log files.", () => logFailures())
-        .AddProcessMetrics()
-        .AddRuntimeMetrics();
+            .Counter("fleckchat_messages_received_total", "Messages received from clients.", () => server.MessagesReceived)
+            .Counter("fleckchat_messages_delivered_total", "Messages handed to client sockets (one per recipient).", () => server.MessagesSent)
+            .Counter("fleckchat_socket_writes_total", "Writes to client sockets; a burst of messages to one client goes out in one write.", () => server.SocketWrites)
+            .Counter("fleckchat_received_bytes_total", "Payload bytes of the messages received.", () => server.BytesReceived)
+            .Counter("fleckchat_sent_bytes_total", "Payload bytes of the messages delivered.", () => server.BytesSent)
+            .Counter("fleckchat_slow_consumer_disconnects_total", "Clients cut off because their outgoing queue was full.", () => server.SlowConsumerDisconnects)
+            .Counter("fleckchat_rate_limit_hits_total", "Messages refused by the rate limit.", () => chat.RateLimitHits)
+            .Counter("fleckchat_log_failures_total", "Log events that could not be written to the log files.", () => logFailures())
+            .AddProcessMetrics()
+            .AddRuntimeMetrics();
+    }
 }
