@@ -27,7 +27,9 @@ internal sealed partial class ConnectionStream : IThreadPoolWorkItem
     private bool _draining;
     private bool _dataEnded;
     private bool _broken;
-    private TaskCompletionSource? _drained;
+    private long _framesQueued;
+    private long _framesWritten;
+    private List<(long Frames, TaskCompletionSource Written)>? _waiters;
     private long _framesOut;
     private long _payloadOut;
 
@@ -82,7 +84,7 @@ internal sealed partial class ConnectionStream : IThreadPoolWorkItem
     {
         // The WebSocket reuses its buffer: ours is a copy. Control frames are at most 127 bytes.
         var frame = new Frame(buffer.ToArray(), Frame.NotAMessage);
-        Task drained;
+        Task written;
         bool start;
         using (_gate.Enter())
         {
@@ -93,7 +95,7 @@ internal sealed partial class ConnectionStream : IThreadPoolWorkItem
 
             Add(frame);
             _dataEnded |= frame.Bytes.Length > 0 && (frame.Bytes[0] & 0x0F) == OpClose;
-            drained = (_drained ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+            written = WhenWritten(_framesQueued);
             start = !_draining;
             _draining = true;
         }
@@ -103,18 +105,18 @@ internal sealed partial class ConnectionStream : IThreadPoolWorkItem
             Drain();
         }
 
-        return new ValueTask(drained);
+        return new ValueTask(written);
     }
 
     /// <summary>Every write is flushed by <see cref="WriteAsync"/> already.</summary>
     public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    /// <summary>Completes once everything queued so far has been handed to the socket (or the connection broke).</summary>
+    /// <summary>Completes once everything queued so far has been handed to the socket; faults if the connection broke first.</summary>
     public Task WhenDrainedAsync()
     {
         using (_gate.Enter())
         {
-            return _draining ? (_drained ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task : Task.CompletedTask;
+            return WhenWritten(_framesQueued);
         }
     }
 
@@ -146,9 +148,9 @@ internal sealed partial class ConnectionStream : IThreadPoolWorkItem
     /// Writes what waits, looks again, and stops when nothing does. Continues asynchronously only
     /// when the socket is full. Never throws: a failed write ends the connection.
     /// </summary>
-    private void Drain()
+    private void Drain(int settled = 0)
     {
-        while (Take(out var batch))
+        while (Take(settled, out var batch))
         {
             ValueTask write;
             try
@@ -168,6 +170,7 @@ internal sealed partial class ConnectionStream : IThreadPoolWorkItem
             }
 
             Written(batch);
+            settled = batch.Frames;
         }
     }
 
@@ -185,24 +188,24 @@ internal sealed partial class ConnectionStream : IThreadPoolWorkItem
         }
 
         Written(batch);
-        Drain();
+        Drain(batch.Frames);
     }
 
     /// <summary>Takes everything waiting as one write: a lone frame from its own (shared) array, several copied into one pooled buffer.</summary>
-    /// <returns>false, with the drain over and its waiters told, when nothing waits.</returns>
-    private bool Take(out Batch batch)
+    /// <returns>false, with the drain over, when nothing waits.</returns>
+    /// <param name="settled">Frames the last write handed to the socket: their waiters are told now.</param>
+    private bool Take(int settled, out Batch batch)
     {
         Frame first = default;
         List<Frame>? rest = null;
         int messages = 0;
         long payload = 0;
-        TaskCompletionSource? waiters = null;
         using (_gate.Enter())
         {
+            Settle(settled);
             if (_first.Bytes is null || _broken)
             {
                 _draining = false;
-                (waiters, _drained) = (_drained, null);
             }
             else
             {
@@ -213,12 +216,11 @@ internal sealed partial class ConnectionStream : IThreadPoolWorkItem
 
         if (first.Bytes is null)
         {
-            waiters?.TrySetResult();
             batch = default;
             return false;
         }
 
-        batch = rest is { Count: > 0 } ? Gather(first, rest, messages, payload) : new Batch(first.Bytes, first.Bytes.Length, Pooled: false, messages, payload);
+        batch = rest is { Count: > 0 } ? Gather(first, rest, messages, payload) : new Batch(first.Bytes, first.Bytes.Length, Pooled: false, 1, messages, payload);
         if (rest is not null)
         {
             rest.Clear();
@@ -248,7 +250,7 @@ internal sealed partial class ConnectionStream : IThreadPoolWorkItem
             at += frame.Bytes.Length;
         }
 
-        return new Batch(bytes, length, Pooled: true, messages, payload);
+        return new Batch(bytes, length, Pooled: true, 1 + rest.Count, messages, payload);
     }
 
     private void Written(Batch batch)
@@ -262,19 +264,61 @@ internal sealed partial class ConnectionStream : IThreadPoolWorkItem
     private void Failed(Batch batch, Exception ex)
     {
         batch.Return();
-        TaskCompletionSource? waiters;
         using (_gate.Enter())
         {
             _broken = true;
             _dataEnded = true;
             _draining = false;
             DropPending();
-            waiters = _drained;
-            _drained = null;
+            FailWaiters(ex);
         }
 
-        waiters?.TrySetException(ex);
         _connection.SendFailed(ex);
+    }
+
+    /// <summary>Under the gate: a task that completes once the first <paramref name="frames"/> frames queued are written (or dropped).</summary>
+    private Task WhenWritten(long frames)
+    {
+        if (_framesWritten >= frames)
+        {
+            return Task.CompletedTask;
+        }
+
+        if (_broken)
+        {
+            return Task.FromException(new IOException("The connection is closed."));
+        }
+
+        var written = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        (_waiters ??= []).Add((frames, written));
+        return written.Task;
+    }
+
+    /// <summary>Under the gate: <paramref name="frames"/> more frames are written or dropped; tells the waiters they satisfy.</summary>
+    private void Settle(long frames)
+    {
+        _framesWritten += frames;
+        if (_waiters is null)
+        {
+            return;
+        }
+
+        // Completing under the gate is safe: the continuations run asynchronously.
+        _waiters.RemoveAll(w => w.Frames <= _framesWritten && w.Written.TrySetResult());
+        if (_waiters.Count == 0)
+        {
+            _waiters = null;
+        }
+    }
+
+    private void FailWaiters(Exception ex)
+    {
+        foreach (var (_, written) in _waiters ?? [])
+        {
+            written.TrySetException(ex);
+        }
+
+        _waiters = null;
     }
 
     /// <summary>Under the gate.</summary>
@@ -289,6 +333,7 @@ internal sealed partial class ConnectionStream : IThreadPoolWorkItem
             (_rest ??= []).Add(frame);
         }
 
+        _framesQueued++;
         if (frame.PayloadLength != Frame.NotAMessage)
         {
             _pendingFrames++;
@@ -299,10 +344,12 @@ internal sealed partial class ConnectionStream : IThreadPoolWorkItem
     /// <summary>Under the gate.</summary>
     private void DropPending()
     {
+        long dropped = _first.Bytes is null ? 0 : 1 + (_rest?.Count ?? 0);
         _first = default;
         _rest?.Clear();
         _pendingFrames = 0;
         _pendingPayload = 0;
+        Settle(dropped);
     }
 
     protected override void Dispose(bool disposing)
@@ -314,6 +361,7 @@ internal sealed partial class ConnectionStream : IThreadPoolWorkItem
                 _broken = true;
                 _dataEnded = true;
                 DropPending();
+                FailWaiters(new ObjectDisposedException(nameof(ConnectionStream)));
             }
 
             _inner.Dispose();
@@ -329,7 +377,8 @@ internal sealed partial class ConnectionStream : IThreadPoolWorkItem
     }
 
     /// <summary>What one socket write carries.</summary>
-    private readonly record struct Batch(byte[] Bytes, int Length, bool Pooled, int Messages, long Payload)
+    /// <summary>What one socket write carries: <see cref="Frames"/> frames, of which <see cref="Messages"/> are messages.</summary>
+    private readonly record struct Batch(byte[] Bytes, int Length, bool Pooled, int Frames, int Messages, long Payload)
     {
         public void Return()
         {
