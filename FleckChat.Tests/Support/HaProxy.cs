@@ -137,6 +137,8 @@ internal sealed partial class HaProxy : IAsyncDisposable
               timeout server 1m
               # A WebSocket, once upgraded, is a tunnel: idle chat members stay connected.
               timeout tunnel 1h
+              # Without it a check's answer must come within inter (200 ms): a loaded machine would flap a healthy backend.
+              timeout check 2s
 
             frontend chat
               bind 127.0.0.1:{port}
