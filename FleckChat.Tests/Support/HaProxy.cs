@@ -18,16 +18,15 @@ internal sealed partial class HaProxy : IAsyncDisposable
     private readonly DaemonProcess _process;
     private readonly TempFolder _folder;
     private readonly string _statsSocket;
-
     private readonly string _earlierOutput;
 
     private HaProxy(DaemonProcess process, TempFolder folder, string statsSocket, int port, string earlierOutput)
     {
-        _earlierOutput = earlierOutput;
         _process = process;
         _folder = folder;
         _statsSocket = statsSocket;
         Port = port;
+        _earlierOutput = earlierOutput;
     }
 
     /// <summary>The frontend's port on 127.0.0.1.</summary>
