@@ -97,28 +97,43 @@ internal sealed partial class DaemonProcess : IAsyncDisposable
 
     public async Task<Match> WaitForLineAsync(Regex pattern)
     {
-        var found = new TaskCompletionSource<Match>(TaskCreationOptions.RunContinuationsAsynchronously);
-        lock (_gate)
-        {
-            foreach (var line in _lines)
-            {
-                if (pattern.Match(line) is { Success: true } match)
-                {
-                    return match;
-                }
-            }
-
-            _waiters.Add((pattern, found));
-        }
-
         try
         {
-            return await found.Task.WaitAsync(Wait.Timeout);
+            return await Watch(pattern).Task.WaitAsync(Wait.Timeout);
         }
         catch (TimeoutException)
         {
             throw new TimeoutException($"no line matching /{pattern}/ in:\n{Output}");
         }
+    }
+
+    /// <summary>
+    /// The first line that matches, or null when the process exits without writing one (for a
+    /// server that either says it is ready or exits saying why it could not start).
+    /// </summary>
+    public async Task<Match?> WaitForLineOrExitAsync(Regex pattern)
+    {
+        var found = Watch(pattern);
+        try
+        {
+            await Task.WhenAny(found.Task, _process.WaitForExitAsync()).WaitAsync(Wait.Timeout);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"no line matching /{pattern}/ and no exit in:\n{Output}");
+        }
+
+        if (!found.Task.IsCompleted)
+        {
+            // Exited: WaitForExit() without a timeout drains the last lines, which may still match.
+            _process.WaitForExit();
+            lock (_gate)
+            {
+                _waiters.RemoveAll(waiter => waiter.Found == found);
+            }
+        }
+
+        return found.Task.IsCompleted ? await found.Task : null;
     }
 
     public void Signal(string signal)
@@ -136,6 +151,27 @@ internal sealed partial class DaemonProcess : IAsyncDisposable
 
     public static string DotnetHost =>
         Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet";
+
+    /// <summary>A waiter for the first line matching, already complete when a line seen so far matches.</summary>
+    private TaskCompletionSource<Match> Watch(Regex pattern)
+    {
+        var found = new TaskCompletionSource<Match>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_gate)
+        {
+            foreach (var line in _lines)
+            {
+                if (pattern.Match(line) is { Success: true } match)
+                {
+                    found.SetResult(match);
+                    return found;
+                }
+            }
+
+            _waiters.Add((pattern, found));
+        }
+
+        return found;
+    }
 
     private void OnLine(string? line)
     {
