@@ -1,0 +1,197 @@
+using System.Globalization;
+using System.Text;
+using Serilog;
+using StackExchange.Redis;
+
+namespace FleckChat.Cluster;
+
+/// <summary>
+/// One room's events in Redis, in one order that every node agrees on. Appending is one script call,
+/// one round trip whatever the members and nodes: the room's next offset (INCR), the event kept in
+/// the room's stream under that offset (XADD, capped), and published with it (PUBLISH, or SPUBLISH on
+/// a Redis Cluster, where the room's keys and channel share one hash tag and so one slot). Reading:
+/// every node subscribes to the room's channel and hands the events on strictly in offset order. A
+/// duplicate (an offset already handed on) is dropped; a gap (an offset skipped: a message lost while
+/// the subscription reconnected) is filled from the stream first, and what the stream no longer holds
+/// is reported as lost. The room's epoch (a value set when its offsets start at 1) tells a node that
+/// the offsets restarted, for example after Redis restarted without its data.
+/// </summary>
+internal sealed class RoomLog : IAsyncDisposable
+{
+    // KEYS: offset counter, stream, channel, epoch. ARGV: event, stream cap, PUBLISH or SPUBLISH, a fresh epoch.
+    private const string AppendScript = """
+        local offset = redis.call('INCR', KEYS[1])
+        if offset == 1 then redis.call('SET', KEYS[4], ARGV[4]) end
+        local epoch = redis.call('GET', KEYS[4])
+        redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], offset .. '-0', 'e', ARGV[1])
+        redis.call(ARGV[3], KEYS[3], offset .. ' ' .. epoch .. ' ' .. ARGV[1])
+        return offset
+        """;
+
+    private readonly IDatabase _db;
+    private readonly ISubscriber _subscriber;
+    private readonly RedisKey[] _keys;
+    private readonly RedisChannel _channel;
+    private readonly RedisValue _cap;
+    private readonly RedisValue _publish;
+    private readonly IRoomLogReader _reader;
+    private readonly ILogger _log;
+    private ChannelMessageQueue? _queue;
+    private string? _epoch;
+    private long _next = 1;
+
+    private RoomLog(IConnectionMultiplexer redis, string room, int keep, IRoomLogReader reader, ILogger log)
+    {
+        bool cluster = redis.GetServers().Any(s => s.ServerType == ServerType.Cluster);
+        string tag = "fc:{r:" + room.ToLowerInvariant() + "}:";
+        _db = redis.GetDatabase();
+        _subscriber = redis.GetSubscriber();
+        _keys = [tag + "offset", tag + "log", tag + "events", tag + "epoch"];
+        _channel = cluster ? RedisChannel.Sharded(tag + "events") : RedisChannel.Literal(tag + "events");
+        _cap = keep;
+        _publish = cluster ? "SPUBLISH" : "PUBLISH";
+        _reader = reader;
+        _log = log;
+        Room = room;
+    }
+
+    public string Room { get; }
+
+    /// <summary>
+    /// Subscribes to the room and starts handing on what comes after the room's current offset.
+    /// <paramref name="keep"/>: events the room's stream keeps (approximately; at least that many).
+    /// </summary>
+    public static async Task<RoomLog> OpenAsync(IConnectionMultiplexer redis, string room, int keep, IRoomLogReader reader, ILogger log)
+    {
+        var roomLog = new RoomLog(redis, room, keep, reader, log);
+        await roomLog.SubscribeAsync().ConfigureAwait(false);
+        return roomLog;
+    }
+
+    /// <summary>Appends an event; returns its offset. It reaches the readers (this node's too) through the subscription.</summary>
+    public async Task<long> AppendAsync(byte[] roomEvent)
+    {
+        var result = await _db.ScriptEvaluateAsync(AppendScript, _keys,
+            [roomEvent, _cap, _publish, Guid.NewGuid().ToString("N")]).ConfigureAwait(false);
+        return (long)result;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_queue is { } queue)
+        {
+            await queue.UnsubscribeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task SubscribeAsync()
+    {
+        // Subscribed first, the start read second: whatever is published in between waits in the queue,
+        // and is either after the start (handed on) or not (dropped as already past).
+        var queue = await _subscriber.SubscribeAsync(_channel).ConfigureAwait(false);
+        var offset = await _db.StringGetAsync(_keys[0]).ConfigureAwait(false);
+        var epoch = await _db.StringGetAsync(_keys[3]).ConfigureAwait(false);
+        _next = (offset.IsNull ? 0 : (long)offset) + 1;
+        _epoch = epoch.IsNull ? null : (string?)epoch;
+        _queue = queue;
+        queue.OnMessage(ReceivedAsync);
+    }
+
+    /// <summary>One published event, in order: the queue hands them on one at a time.</summary>
+    private async Task ReceivedAsync(ChannelMessage message)
+    {
+        if (!TryParse(message.Message, out long offset, out string epoch, out var roomEvent))
+        {
+            _log.Warning("Room {Room}: an event on the room's channel could not be read; ignored", Room);
+            return;
+        }
+
+        if (epoch != _epoch)
+        {
+            if (_epoch is not null)
+            {
+                // The offsets started again: what came before is gone from Redis.
+                _reader.Lost(Room, _next, null);
+                _log.Warning("Room {Room}: the room's offsets restarted (epoch {Epoch}); earlier events may be missing", Room, epoch);
+            }
+
+            _epoch = epoch;
+            _next = 1;
+        }
+
+        if (offset < _next)
+        {
+            return;
+        }
+
+        if (offset > _next)
+        {
+            await FillAsync(offset).ConfigureAwait(false);
+        }
+
+        Deliver(offset, roomEvent);
+    }
+
+    /// <summary>Hands on the events before <paramref name="offset"/> that were not seen, from the stream.</summary>
+    private async Task FillAsync(long offset)
+    {
+        StreamEntry[] entries;
+        try
+        {
+            entries = await _db.StreamRangeAsync(_keys[1], Id(_next), Id(offset - 1)).ConfigureAwait(false);
+        }
+        catch (RedisException ex)
+        {
+            _log.Warning(ex, "Room {Room}: could not read events {From} to {To} from the stream", Room, _next, offset - 1);
+            entries = [];
+        }
+
+        foreach (var entry in entries)
+        {
+            long at = long.Parse(((string)entry.Id!).AsSpan(0, ((string)entry.Id!).IndexOf('-', StringComparison.Ordinal)), CultureInfo.InvariantCulture);
+            if (at >= _next)
+            {
+                Deliver(at, entry["e"]);
+            }
+        }
+
+        if (_next < offset)
+        {
+            _reader.Lost(Room, _next, offset - 1);
+            _next = offset;
+        }
+    }
+
+    private void Deliver(long offset, ReadOnlyMemory<byte> roomEvent)
+    {
+        if (offset > _next)
+        {
+            _reader.Lost(Room, _next, offset - 1);
+        }
+
+        _next = offset + 1;
+        _reader.Read(Room, offset, roomEvent);
+    }
+
+    private static RedisValue Id(long offset) => offset.ToString(CultureInfo.InvariantCulture) + "-0";
+
+    /// <summary>"OFFSET EPOCH EVENT" as the script publishes it.</summary>
+    private static bool TryParse(RedisValue message, out long offset, out string epoch, out ReadOnlyMemory<byte> roomEvent)
+    {
+        ReadOnlyMemory<byte> bytes = (byte[])message!;
+        var span = bytes.Span;
+        int first = span.IndexOf((byte)' ');
+        int second = first < 0 ? -1 : span[(first + 1)..].IndexOf((byte)' ');
+        epoch = "";
+        roomEvent = default;
+        if (second < 0 || !long.TryParse(span[..first], NumberStyles.None, CultureInfo.InvariantCulture, out offset))
+        {
+            offset = 0;
+            return false;
+        }
+
+        epoch = Encoding.ASCII.GetString(span.Slice(first + 1, second));
+        roomEvent = bytes[(first + second + 2)..];
+        return true;
+    }
+}
