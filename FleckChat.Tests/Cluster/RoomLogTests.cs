@@ -100,6 +100,76 @@ public sealed class RoomLogTests
         CollectionAssert.AreEqual(new[] { "1 before", "2 after" }, await early.Done);
     }
 
+    [TestMethod]
+    public async Task Recent_LastEventsBeforeAnOffset_OldestFirst()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var node = await Node.OpenAsync(redis.EndPoint, "dev", expected: 5);
+        foreach (var text in new[] { "a", "b", "c", "d", "e" })
+        {
+            await node.Log.AppendAsync(Bytes(text));
+        }
+
+        var recent = await node.Log.RecentAsync(3, before: 5);
+
+        CollectionAssert.AreEqual(new[] { "2 b", "3 c", "4 d" }, recent.Select(r => $"{r.Offset} {Encoding.UTF8.GetString(r.Event)}").ToArray());
+        Assert.AreEqual(0, (await node.Log.RecentAsync(3, before: 1)).Count);
+    }
+
+    [TestMethod]
+    public async Task JoinersWhileEventsFlow_HistoryThenLive_NothingLostOrRepeated()
+    {
+        // Each joiner reads the history before the next offset and is registered for live events from
+        // it, between two events: its history and its live events together are one unbroken run.
+        const int Events = 300;
+        await using var redis = await RedisServer.StartAsync();
+        var reader = new JoinerReader(Events);
+        await using var redisClient = await ConnectionMultiplexer.ConnectAsync(redis.EndPoint);
+        await using var log = await RoomLog.OpenAsync(redisClient, "dev", Keep, reader, Serilog.Core.Logger.None);
+
+        var writer = Task.Run(async () =>
+        {
+            for (int i = 1; i <= Events; i++)
+            {
+                await log.AppendAsync(Bytes($"e{i}"));
+            }
+        });
+        var joiners = new List<(long[] History, List<long> Live)>();
+        for (int j = 0; j < 20; j++)
+        {
+            var live = new List<long>();
+            var history = await log.BetweenEventsAsync(async next =>
+            {
+                var recent = await log.RecentAsync(5, next);
+
+                // A join does more round trips here (its name, the count), while events keep coming.
+                for (int trip = 0; trip < 3; trip++)
+                {
+                    await redisClient.GetDatabase().PingAsync();
+                }
+
+                reader.Add(live);
+                return recent.Select(r => r.Offset).ToArray();
+            });
+            joiners.Add((history, live));
+            await Task.Yield();
+        }
+
+        await writer;
+        await reader.LastRead;
+        foreach (var (history, live) in joiners)
+        {
+            long[] seen;
+            lock (live)
+            {
+                seen = [.. history, .. live];
+            }
+
+            long first = seen.Length > 0 ? seen[0] : 1;
+            CollectionAssert.AreEqual(Enumerable.Range((int)first, Events - (int)first + 1).Select(i => (long)i).ToArray(), seen);
+        }
+    }
+
     /// <summary>Two nodes, four writers each: both read all 400 events, offsets 1 to 400, the same payloads in the same order.</summary>
     private static async Task AppendFromTwoNodesAsync(string configuration)
     {
@@ -185,5 +255,43 @@ public sealed class RoomLogTests
         }
 
         public void Lost(string room, long from, long? to) => Losses.Add($"{from}-{to}");
+    }
+
+    /// <summary>Hands every event to the joiners registered so far, and tells when the last one has been read.</summary>
+    private sealed class JoinerReader(long lastOffset) : IRoomLogReader
+    {
+        private readonly List<List<long>> _joiners = [];
+        private readonly TaskCompletionSource _last = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task LastRead => _last.Task.Bounded();
+
+        public void Add(List<long> joiner)
+        {
+            lock (_joiners)
+            {
+                _joiners.Add(joiner);
+            }
+        }
+
+        public void Read(string room, long offset, ReadOnlyMemory<byte> roomEvent)
+        {
+            lock (_joiners)
+            {
+                foreach (var joiner in _joiners)
+                {
+                    lock (joiner)
+                    {
+                        joiner.Add(offset);
+                    }
+                }
+            }
+
+            if (offset >= lastOffset)
+            {
+                _last.TrySetResult();
+            }
+        }
+
+        public void Lost(string room, long from, long? to) => _last.TrySetException(new AssertFailedException($"lost {from}-{to}"));
     }
 }

@@ -62,10 +62,7 @@ internal sealed class ChatRoom
         return true;
     }
 
-    /// <summary>
-    /// Numbers the event, keeps it if it is a message or an action, and queues it to every member
-    /// (except <paramref name="except"/>). Each format renders the event once; members share the bytes.
-    /// </summary>
+    /// <summary>Numbers the event, keeps it if it is a message or an action, and delivers it.</summary>
     public void Broadcast(ChatEvent chatEvent, Member? except = null)
     {
         chatEvent.Id = ++_sequence;
@@ -79,6 +76,16 @@ internal sealed class ChatRoom
             _history.Enqueue(chatEvent);
         }
 
+        Deliver(chatEvent, except);
+    }
+
+    /// <summary>
+    /// Queues a numbered event to every member (except <paramref name="except"/>). Each format renders
+    /// the event once; members share the bytes. In a cluster the numbering and keeping are Redis's and
+    /// this is all a node does with a room event.
+    /// </summary>
+    public void Deliver(ChatEvent chatEvent, Member? except = null)
+    {
         OutboundMessage? text = null;
         OutboundMessage? json = null;
         foreach (var member in System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_members))

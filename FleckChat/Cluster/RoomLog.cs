@@ -36,6 +36,7 @@ internal sealed class RoomLog : IAsyncDisposable
     private readonly RedisValue _publish;
     private readonly IRoomLogReader _reader;
     private readonly ILogger _log;
+    private readonly SemaphoreSlim _turn = new(1, 1);
     private ChannelMessageQueue? _queue;
     private string? _epoch;
     private long _next = 1;
@@ -76,12 +77,44 @@ internal sealed class RoomLog : IAsyncDisposable
         return (long)result;
     }
 
+    /// <summary>
+    /// Runs <paramref name="action"/> between two events: no event is handed on while it runs. It gets
+    /// the next offset to be handed on, so a newcomer can be shown the history before it and then
+    /// receive everything from it, with nothing lost or repeated in between.
+    /// </summary>
+    public async Task<T> BetweenEventsAsync<T>(Func<long, Task<T>> action)
+    {
+        await _turn.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            return await action(_next).ConfigureAwait(false);
+        }
+        finally
+        {
+            _turn.Release();
+        }
+    }
+
+    /// <summary>The room's last <paramref name="count"/> events before offset <paramref name="before"/>, oldest first, as far as the stream keeps them.</summary>
+    public async Task<IReadOnlyList<(long Offset, byte[] Event)>> RecentAsync(int count, long before)
+    {
+        if (count <= 0 || before <= 1)
+        {
+            return [];
+        }
+
+        var entries = await _db.StreamRangeAsync(_keys[1], "-", Id(before - 1), count, Order.Descending).ConfigureAwait(false);
+        return [.. entries.Reverse().Select(entry => (OffsetOf(entry.Id), (byte[])entry["e"]!))];
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_queue is { } queue)
         {
             await queue.UnsubscribeAsync().ConfigureAwait(false);
         }
+
+        _turn.Dispose();
     }
 
     private async Task SubscribeAsync()
@@ -97,8 +130,21 @@ internal sealed class RoomLog : IAsyncDisposable
         queue.OnMessage(ReceivedAsync);
     }
 
-    /// <summary>One published event, in order: the queue hands them on one at a time.</summary>
+    /// <summary>One published event, in order: the queue hands them on one at a time, and never while a <see cref="BetweenEventsAsync"/> action runs.</summary>
     private async Task ReceivedAsync(ChannelMessage message)
+    {
+        await _turn.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            await HandleAsync(message).ConfigureAwait(false);
+        }
+        finally
+        {
+            _turn.Release();
+        }
+    }
+
+    private async Task HandleAsync(ChannelMessage message)
     {
         if (!TryParse(message.Message, out long offset, out string epoch, out var roomEvent))
         {
@@ -148,7 +194,7 @@ internal sealed class RoomLog : IAsyncDisposable
 
         foreach (var entry in entries)
         {
-            long at = long.Parse(((string)entry.Id!).AsSpan(0, ((string)entry.Id!).IndexOf('-', StringComparison.Ordinal)), CultureInfo.InvariantCulture);
+            long at = OffsetOf(entry.Id);
             if (at >= _next)
             {
                 Deliver(at, entry["e"]);
@@ -174,6 +220,13 @@ internal sealed class RoomLog : IAsyncDisposable
     }
 
     private static RedisValue Id(long offset) => offset.ToString(CultureInfo.InvariantCulture) + "-0";
+
+    /// <summary>The offset in a stream id <c>OFFSET-0</c>.</summary>
+    private static long OffsetOf(RedisValue id)
+    {
+        string text = (string)id!;
+        return long.Parse(text.AsSpan(0, text.IndexOf('-', StringComparison.Ordinal)), CultureInfo.InvariantCulture);
+    }
 
     /// <summary>"OFFSET EPOCH EVENT" as the script publishes it.</summary>
     private static bool TryParse(RedisValue message, out long offset, out string epoch, out ReadOnlyMemory<byte> roomEvent)
