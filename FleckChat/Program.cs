@@ -93,7 +93,7 @@ internal static class Program
         daemon.Server.CertificateContext = certificate?.Context;
         try
         {
-            daemon.Start();
+            await daemon.StartAsync(signals.Token).ConfigureAwait(false);
         }
         catch (SocketException ex)
         {
