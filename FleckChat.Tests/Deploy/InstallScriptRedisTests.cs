@@ -77,7 +77,7 @@ public sealed class InstallScriptRedisTests
         Assert.AreEqual(0, result.ExitCode, result.ToString());
         Assert.Contains("--redis: ", result.Error);
         Assert.Contains("set FLECKCHAT_REDIS there to use it", result.Error);
-        Assert.DoesNotContain("redis.example.org", File.ReadAllText(staged.EnvironmentFile));
+        Assert.DoesNotContain("FLECKCHAT_REDIS=redis.example.org:6379", File.ReadAllLines(staged.EnvironmentFile));
         Assert.AreEqual("redis-server.service", InstallScript.Setting(staged.ServiceUnit, "Wants"), "the file's Redis is on this machine");
     }
 

@@ -24,6 +24,9 @@ internal sealed class RedisLink : IAsyncDisposable
     /// <summary>The connection types that have failed and are not back; empty while up.</summary>
     private readonly HashSet<ConnectionType> _failed = [];
     private ConnectionMultiplexer? _redis;
+
+    /// <summary>A connect given up when the daemon was stopped while starting, closed once it completes.</summary>
+    private Task _abandoned = Task.CompletedTask;
     private bool _isUp;
     private long _downSince;
     private long _outages;
@@ -85,10 +88,21 @@ internal sealed class RedisLink : IAsyncDisposable
     /// </summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        // ConnectAsync takes no token; with AbortOnConnectFail off it returns within the connect
-        // timeout whatever Redis does, so the token is checked on each side of it.
-        cancellationToken.ThrowIfCancellationRequested();
-        var redis = await ConnectionMultiplexer.ConnectAsync(_options).ConfigureAwait(false);
+        // ConnectAsync takes no token and, Redis down, returns only after its connect timeout (5 s or
+        // more): a stop asked for meanwhile does not wait for it, and the connection it makes is
+        // closed when it comes (DisposeAsync waits for that).
+        var connecting = ConnectionMultiplexer.ConnectAsync(_options);
+        ConnectionMultiplexer redis;
+        try
+        {
+            redis = await connecting.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            _abandoned = CloseAbandonedAsync(connecting);
+            throw;
+        }
+
         _redis = redis;
         redis.ConnectionFailed += OnConnectionFailed;
         redis.ConnectionRestored += OnConnectionRestored;
@@ -113,12 +127,11 @@ internal sealed class RedisLink : IAsyncDisposable
                 GoDown("cannot connect");
             }
         }
-
-        cancellationToken.ThrowIfCancellationRequested();
     }
 
     public async ValueTask DisposeAsync()
     {
+        await _abandoned.ConfigureAwait(false);
         var redis = Interlocked.Exchange(ref _redis, null);
         if (redis is null)
         {
@@ -130,6 +143,20 @@ internal sealed class RedisLink : IAsyncDisposable
         // Nothing in flight is worth waiting for: a QUIT to an unreachable Redis would only delay the stop.
         await redis.CloseAsync(allowCommandsToComplete: false).ConfigureAwait(false);
         await redis.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private async Task CloseAbandonedAsync(Task<ConnectionMultiplexer> connecting)
+    {
+        try
+        {
+            var redis = await connecting.ConfigureAwait(false);
+            await redis.CloseAsync(allowCommandsToComplete: false).ConfigureAwait(false);
+            await redis.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            _log.Debug(ex, "Closing the Redis connection abandoned at start failed");
+        }
     }
 
     private static ConfigurationOptions Configure(ConfigurationOptions options)

@@ -53,17 +53,19 @@ internal sealed class ChatDaemon : IAsyncDisposable
     public string Endpoint => _server.Location.Format(_server.Port);
 
     /// <summary>
-    /// Connects to Redis when the options name one (an unreachable Redis leaves the daemon degraded,
-    /// not stopped: see <see cref="RedisLink"/>), then binds and starts serving as <see cref="Start"/>.
+    /// Binds and starts serving as <see cref="Start"/>, then connects to Redis when the options name
+    /// one. Serving comes first: the client waits up to its connect timeout (5 s unless the
+    /// configuration says otherwise) when Redis is down, and members need not wait for that; until
+    /// the link is up /healthz says 503. An unreachable Redis leaves the daemon degraded, not
+    /// stopped (see <see cref="RedisLink"/>).
     /// </summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        Start();
         if (Redis is not null)
         {
             await Redis.StartAsync(cancellationToken).ConfigureAwait(false);
         }
-
-        Start();
     }
 
     /// <summary>Binds and starts serving, without Redis (<see cref="StartAsync"/> connects it first). Throws <see cref="SocketException"/> when the address cannot be used.</summary>
