@@ -79,6 +79,24 @@ public sealed partial class RedisDaemonTests
     }
 
     [TestMethod]
+    public async Task StoppedWhileConnecting_OrderlyStopWithoutWaitingForTheConnectTimeout()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await redis.StopAsync();
+        using var logs = TempFolder.ForCaller();
+        // A connect timeout far longer than the wait below: the stop cannot be waiting for it.
+        var (daemon, _) = await DaemonProcess.StartListeningAsync(logs.Path, "--redis", redis.EndPoint + ",connectTimeout=60000");
+        await using (daemon)
+        {
+            daemon.Signal("TERM");
+
+            Assert.AreEqual(0, await daemon.WaitForExitAsync(TimeSpan.FromSeconds(20)), daemon.Output);
+            Assert.Contains("Received SIGTERM while starting", daemon.Output);
+            Assert.Contains("Stopped", daemon.Output);
+        }
+    }
+
+    [TestMethod]
     public async Task WithoutRedis_HealthzHasNoRedisField_NoRedisMetrics()
     {
         using var logs = TempFolder.ForCaller();

@@ -24,9 +24,6 @@ internal sealed class RedisLink : IAsyncDisposable
     /// <summary>The connection types that have failed and are not back; empty while up.</summary>
     private readonly HashSet<ConnectionType> _failed = [];
     private ConnectionMultiplexer? _redis;
-
-    /// <summary>A connect given up when the daemon was stopped while starting, closed once it completes.</summary>
-    private Task _abandoned = Task.CompletedTask;
     private bool _isUp;
     private long _downSince;
     private long _outages;
@@ -88,9 +85,10 @@ internal sealed class RedisLink : IAsyncDisposable
     /// </summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        // ConnectAsync takes no token and, Redis down, returns only after its connect timeout (5 s or
-        // more): a stop asked for meanwhile does not wait for it, and the connection it makes is
-        // closed when it comes (DisposeAsync waits for that).
+        // ConnectAsync takes no token and, Redis down, returns only after its connect timeout (5 s
+        // unless configured otherwise): a stop asked for meanwhile waits for neither it nor its end.
+        // The connection it makes is closed when it comes, by a task that handles its own errors
+        // (the process is usually gone by then).
         var connecting = ConnectionMultiplexer.ConnectAsync(_options);
         ConnectionMultiplexer redis;
         try
@@ -99,7 +97,7 @@ internal sealed class RedisLink : IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
-            _abandoned = CloseAbandonedAsync(connecting);
+            _ = CloseAbandonedAsync(connecting);
             throw;
         }
 
@@ -131,7 +129,6 @@ internal sealed class RedisLink : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _abandoned.ConfigureAwait(false);
         var redis = Interlocked.Exchange(ref _redis, null);
         if (redis is null)
         {
@@ -177,11 +174,13 @@ internal sealed class RedisLink : IAsyncDisposable
 
     private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e)
     {
+        // The client's own text is a long line of its internals: the warning names the failure, Debug has the rest.
+        _log.Debug(e.Exception, "Redis {ConnectionType} connection to {EndPoint} failed: {FailureType}", e.ConnectionType, EndPoint, e.FailureType);
         lock (_gate)
         {
             if (_failed.Add(e.ConnectionType) && _isUp)
             {
-                GoDown(e.Exception?.Message ?? e.FailureType.ToString());
+                GoDown(e.FailureType.ToString());
             }
         }
     }
