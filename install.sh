@@ -31,6 +31,12 @@ Options:
                    CAP_NET_BIND_SERVICE. An existing settings file is never changed: its
                    FLECKCHAT_PORT wins, edit it there.
   --bind ADDRESS   the address, likewise (default 0.0.0.0; :: for IPv6 and IPv4)
+  --redis CONFIG   share rooms with other daemons through Redis: CONFIG is a StackExchange.Redis
+                   configuration string (e.g. 127.0.0.1:6379 or host:6380,password=...,ssl=true),
+                   written into a new settings file as FLECKCHAT_REDIS (mode 0600 when it holds
+                   a password). When its first endpoint is on this machine (127.0.0.1, localhost,
+                   ::1) the unit starts after redis-server.service and wants it. An existing
+                   settings file is never changed: its FLECKCHAT_REDIS wins, edit it there.
   --socket         also install fleckchat.socket: systemd listens on the port and hands the
                    socket to the daemon (socket activation), starting it on the first
                    connection if it is not running
@@ -66,7 +72,7 @@ logdir=/var/log/fleckchat
 
 given=$*
 aot=0 socket=0 start=1 uninstall=0 purge=0
-destdir="" prefix=/usr/local binary="" port="" bind=""
+destdir="" prefix=/usr/local binary="" port="" bind="" redis=""
 
 value_of() { # OPTION VALUE: the value, or a usage error when it is missing
   if [ $# -lt 2 ] || [ -z "$2" ]; then usage_error "$1 needs a value"; fi
@@ -85,7 +91,8 @@ while [ $# -gt 0 ]; do
     --binary) binary=$(value_of "$@"); shift ;;
     --port) port=$(value_of "$@"); shift ;;
     --bind) bind=$(value_of "$@"); shift ;;
-    --destdir=*|--prefix=*|--binary=*|--port=*|--bind=*) set -- "${1%%=*}" "${1#*=}" "${@:2}"; continue ;;
+    --redis) redis=$(value_of "$@"); shift ;;
+    --destdir=*|--prefix=*|--binary=*|--port=*|--bind=*|--redis=*) set -- "${1%%=*}" "${1#*=}" "${@:2}"; continue ;;
     -h|--help) usage; exit 0 ;;
     *) usage_error "unknown option '$1'" ;;
   esac
@@ -101,6 +108,12 @@ if [ -n "$port" ]; then
 fi
 if [ -n "$bind" ]; then
   [[ $bind =~ ^[0-9A-Fa-f.:]+$ ]] || usage_error "--bind: '$bind' is not an IP address"
+fi
+if [ -n "$redis" ]; then
+  # What a settings line can hold as it is (systemd's EnvironmentFile= and sh's `.` read it alike);
+  # the daemon itself checks the rest when it starts. The value is not repeated: it may hold a password.
+  [[ $redis =~ ^[^[:space:][:cntrl:]\"\'\\]+$ ]] ||
+    usage_error "--redis: not a configuration string such as 127.0.0.1:6379 (no spaces, quotes or backslashes)"
 fi
 if [ -n "$binary" ]; then
   if ! [ -f "$binary" ] || ! [ -x "$binary" ]; then usage_error "--binary: '$binary' is not an executable file"; fi
@@ -210,6 +223,9 @@ if [ -f "$envfile" ]; then
       warn "--$flag $given: $envfile is kept as it is; set $name=$given there to use it"
     fi
   done
+  if [ -n "$redis" ] && [ "$(env_value FLECKCHAT_REDIS)" != "$redis" ]; then
+    warn "--redis: $envfile is kept as it is; set FLECKCHAT_REDIS there to use it"
+  fi
 else
   env_existed=0
   sedargs=(-e '')
@@ -217,9 +233,15 @@ else
     [ -z "$port" ] || sedargs+=(-e "s/^#FLECKCHAT_PORT=.*/FLECKCHAT_PORT=$port/")
     [ -z "$bind" ] || sedargs+=(-e "s/^#FLECKCHAT_BIND=.*/FLECKCHAT_BIND=$bind/")
   fi
+  envmode=0644
+  if [ -n "$redis" ]; then
+    sedargs+=(-e "s/^#FLECKCHAT_REDIS=.*/FLECKCHAT_REDIS=$(printf '%s' "$redis" | sed 's/[\/&]/\\&/g')/")
+    # systemd reads the file as root: a password in it need not be readable by anyone else.
+    case $redis in *[Pp][Aa][Ss][Ss][Ww][Oo][Rr][Dd]=*) envmode=0600 ;; esac
+  fi
   mkdir -p "$(dirname "$envfile")"
   sed "${sedargs[@]}" "$templates/fleckchat.env" >"$work/fleckchat.env"
-  install -m 0644 "$work/fleckchat.env" "$envfile"
+  install -m "$envmode" "$work/fleckchat.env" "$envfile"
 fi
 
 # What the service will really listen on.
@@ -234,6 +256,29 @@ else
 fi
 case $listen_bind in *:*) listen_host="[$listen_bind]" ;; *) listen_host=$listen_bind ;; esac
 
+# The host of the first endpoint of a Redis configuration string: 127.0.0.1 of
+# 127.0.0.1:6379,password=x; ::1 of [::1]:6379 or of ::1 alone.
+redis_host() {
+  local part parts
+  IFS=, read -ra parts <<<"$1"
+  for part in "${parts[@]}"; do
+    case $part in
+      *=*|"") ;;
+      \[*\]*) part=${part#[}; printf '%s' "${part%%]*}"; return ;;
+      *:*:*) printf '%s' "$part"; return ;;
+      *) printf '%s' "${part%%:*}"; return ;;
+    esac
+  done
+}
+
+# Redis on this machine: the service starts after it (and wants it), so a boot does not start the
+# daemon degraded. Another Redis may be down at boot too; the daemon then starts degraded and
+# recovers by itself.
+localredis=0
+case $(redis_host "$(env_value FLECKCHAT_REDIS)" | tr '[:upper:]' '[:lower:]') in
+  127.0.0.1|localhost|::1) localredis=1 ;;
+esac
+
 # ---- units -----------------------------------------------------------------------------------
 
 capabilities=""
@@ -243,11 +288,13 @@ if [ "$socket" -eq 0 ] && [ "$listen_port" -lt 1024 ]; then
 fi
 
 render() { # TEMPLATE OUTPUT: fill in the placeholders; @FLAG@ lines stay (without the marker) when FLAG is on
-  local keep_socket=d keep_aot=d keep_highport=d
+  local keep_socket=d keep_aot=d keep_highport=d keep_localredis=d
   [ "$socket" -eq 0 ] || keep_socket='s/^@SOCKET@//'
+  [ "$localredis" -eq 0 ] || keep_localredis='s/^@LOCALREDIS@//'
   [ "$aot" -eq 0 ] || keep_aot='s/^@AOT@//'
   [ -n "$capabilities" ] || keep_highport='s/^@HIGHPORT@//'
   sed -e "/^@SOCKET@/{$keep_socket}" -e "/^@AOT@/{$keep_aot}" -e "/^@HIGHPORT@/{$keep_highport}" \
+    -e "/^@LOCALREDIS@/{$keep_localredis}" \
     -e "s|@BINDIR@|$bindir|g" -e "s|@CAPABILITIES@|$capabilities|g" -e "s|@LISTEN@|$listen_host:$listen_port|g" \
     "$1" >"$2"
 }

@@ -93,7 +93,7 @@ internal static class Program
         daemon.Server.CertificateContext = certificate?.Context;
         try
         {
-            daemon.Start();
+            await daemon.StartAsync(signals.Token).ConfigureAwait(false);
         }
         catch (SocketException ex)
         {
@@ -104,6 +104,13 @@ internal static class Program
         {
             log.Fatal("Cannot listen on {Endpoint}: {Error}", ex.Endpoint, ex.Reason);
             return ExitCodes.CannotListen;
+        }
+        catch (OperationCanceledException) when (signals.Token.IsCancellationRequested)
+        {
+            // Stopped while connecting to Redis: the same orderly stop as later on.
+            log.Information("Received {Signal} while starting", signals.Received?.ToString());
+            await daemon.StopAsync().ConfigureAwait(false);
+            return ExitCodes.Ok;
         }
 
         if (service.Listener is not null)

@@ -13,6 +13,7 @@ public sealed partial class UnitFileTests
     [DataRow("--socket")]
     [DataRow("--port 80")]
     [DataRow("--aot")]
+    [DataRow("--redis 127.0.0.1:6379")]
     public async Task Verify_StagedUnits_Clean(string options)
     {
         string analyze = SystemTools.Require("systemd-analyze", "systemd");

@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using System.Reflection;
 using FleckChat.Chat;
 using FleckChat.Chat.Formats;
+using FleckChat.Cluster;
 using FleckChat.Hosting.Http;
 using FleckChat.Server;
 using Serilog;
@@ -21,6 +22,7 @@ internal sealed class ChatDaemon : IAsyncDisposable
     public ChatDaemon(DaemonOptions options, ILogger log, TimeProvider? time = null, Socket? listener = null, LogFiles? logFiles = null)
     {
         _log = log;
+        Redis = options.Redis is null ? null : new RedisLink(options.Redis, log, time ?? TimeProvider.System);
         Chat = new ChatHub(options.Chat, log, options.Path, time);
         string location = options.Location.ToString();
         _server = listener is null ? new WebSocketServer(location) : new WebSocketServer(listener, location);
@@ -28,7 +30,7 @@ internal sealed class ChatDaemon : IAsyncDisposable
         _server.Logger = log;
         _server.SupportedSubProtocols = [JsonFormat.SubProtocol];
         _server.PathFilter = Chat.IsPathServed;
-        Http = new DaemonHttp(options, _server, Chat, Version, log, logFiles);
+        Http = new DaemonHttp(options, _server, Chat, Version, log, logFiles, Redis);
         _server.HttpHandler = Http.PublicRouter.Handle;
     }
 
@@ -36,6 +38,9 @@ internal sealed class ChatDaemon : IAsyncDisposable
         typeof(ChatDaemon).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
     public ChatHub Chat { get; }
+
+    /// <summary>The link to the cluster's Redis (<c>--redis</c>); null for a single daemon.</summary>
+    public RedisLink? Redis { get; }
 
     /// <summary>The browser page, /healthz and /metrics (on the chat port or their own listener).</summary>
     public DaemonHttp Http { get; }
@@ -47,7 +52,23 @@ internal sealed class ChatDaemon : IAsyncDisposable
 
     public string Endpoint => _server.Location.Format(_server.Port);
 
-    /// <summary>Binds and starts serving. Throws <see cref="SocketException"/> when the address cannot be used.</summary>
+    /// <summary>
+    /// Binds and starts serving as <see cref="Start"/>, then connects to Redis when the options name
+    /// one. Serving comes first: the client waits up to its connect timeout (5 s unless the
+    /// configuration says otherwise) when Redis is down, and members need not wait for that; until
+    /// the link is up /healthz says 503. An unreachable Redis leaves the daemon degraded, not
+    /// stopped (see <see cref="RedisLink"/>).
+    /// </summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        Start();
+        if (Redis is not null)
+        {
+            await Redis.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Binds and starts serving, without Redis (<see cref="StartAsync"/> connects it first). Throws <see cref="SocketException"/> when the address cannot be used.</summary>
     public void Start()
     {
         Http.Start();
@@ -62,6 +83,11 @@ internal sealed class ChatDaemon : IAsyncDisposable
         _log.Information("Shutting down: closing {Count} connections with 1001", _server.ConnectionCount);
         await _server.StopAsync(timeout ?? StopTimeout).ConfigureAwait(false);
         Chat.Dispose();
+        if (Redis is not null)
+        {
+            await Redis.DisposeAsync().ConfigureAwait(false);
+        }
+
         await Http.StopAsync().ConfigureAwait(false);
         _log.Information("Stopped");
     }
@@ -70,6 +96,11 @@ internal sealed class ChatDaemon : IAsyncDisposable
     {
         await _server.DisposeAsync().ConfigureAwait(false);
         Chat.Dispose();
+        if (Redis is not null)
+        {
+            await Redis.DisposeAsync().ConfigureAwait(false);
+        }
+
         await Http.DisposeAsync().ConfigureAwait(false);
     }
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Net;
 using FleckChat.Chat;
+using FleckChat.Cluster;
 using FleckChat.Limits;
 using FleckChat.Server;
 using Serilog.Events;
@@ -39,6 +40,7 @@ internal sealed class DaemonCommandLine
     private readonly Option<OnOff> _metricsPublic;
     private readonly Option<string?> _cert;
     private readonly Option<string?> _key;
+    private readonly Option<string?> _redis;
 
     public DaemonCommandLine(Func<string, string?> getEnvironment)
     {
@@ -97,11 +99,14 @@ internal sealed class DaemonCommandLine
             ParseFile, getEnvironment);
         _key = OptionBuilder.Create("--key", "FLECKCHAT_KEY", defaults.KeyPath,
             "PEM private key for --cert (not needed when the --cert file holds the key).", ParseFile, getEnvironment);
+        _redis = OptionBuilder.Create("--redis", "FLECKCHAT_REDIS", defaults.Redis,
+            "Share rooms, names and history with other daemons through Redis (a StackExchange.Redis configuration string, e.g. 127.0.0.1:6379).",
+            ParseRedis, getEnvironment, "config");
         Command = new RootCommand($"FleckChat: a small WebSocket chat daemon. Connect with: websocat ws://HOST:PORT{defaults.Path}")
         {
             _port, _bind, _path, _maxMessageBytes, _logDir, _logLevel,
             _history, _maxTextBytes, _rateLimit, _floodWindows, _maxConnections, _maxConnectionsPerIp, _maxHandshakes, _maxHandshakesPerIp, _connectRatePerIp, _allowedOrigins,
-            _idleTimeout, _joinNotices, _maxRooms, _metricsBind, _metricsPublic, _cert, _key,
+            _idleTimeout, _joinNotices, _maxRooms, _metricsBind, _metricsPublic, _cert, _key, _redis,
         };
     }
 
@@ -138,6 +143,7 @@ internal sealed class DaemonCommandLine
         MetricsPublic = result.GetValue(_metricsPublic).IsOn,
         CertificatePath = result.GetValue(_cert),
         KeyPath = result.GetValue(_key),
+        Redis = result.GetValue(_redis),
     };
 
     private static Func<string, (int, string?)> Range(int min, int max) => text =>
@@ -195,6 +201,12 @@ internal sealed class DaemonCommandLine
             ? (endPoint, null)
             : (null, $"'{text}' is not ADDRESS:PORT (e.g. 127.0.0.1:9100 or [::1]:9100)");
     }
+
+    /// <summary>The value itself is not repeated in the error: it may hold a password.</summary>
+    private static (string?, string?) ParseRedis(string text) =>
+        RedisLink.TryParse(text, out string? error)
+            ? (text, null)
+            : (null, $"not a Redis configuration string such as 127.0.0.1:6379 ({error})");
 
     private static (LogEventLevel, string?) ParseLevel(string text) =>
         Enum.TryParse<LogEventLevel>(text, ignoreCase: true, out var level) && Enum.IsDefined(level) && !int.TryParse(text, out _)

@@ -38,6 +38,12 @@ internal sealed record DaemonOptions
     /// <summary>PEM private key for <see cref="CertificatePath"/>, unless that file holds it.</summary>
     public string? KeyPath { get; init; }
 
+    /// <summary>
+    /// A StackExchange.Redis configuration string (<c>127.0.0.1:6379,password=...</c>) for the Redis
+    /// the daemon shares rooms through with other daemons; null: a single daemon, no Redis.
+    /// </summary>
+    public string? Redis { get; init; }
+
     /// <summary>The WebSocket location the server listens on, e.g. <c>ws://0.0.0.0:8080/chat</c> (wss:// with a certificate).</summary>
     public ServerLocation Location => new(CertificatePath is not null, Bind, Port, Path);
 }

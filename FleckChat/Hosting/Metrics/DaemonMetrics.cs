@@ -1,4 +1,5 @@
 using FleckChat.Chat;
+using FleckChat.Cluster;
 using FleckChat.Server;
 
 namespace FleckChat.Hosting.Metrics;
@@ -6,10 +7,11 @@ namespace FleckChat.Hosting.Metrics;
 /// <summary>What the daemon's /metrics shows: one line per family, each reading an existing counter.</summary>
 internal static class DaemonMetrics
 {
-    public static MetricsRegistry Create(WebSocketServer webSocketServer, ChatHub chat, string version, Func<long> logFailures)
+    /// <param name="redis">With <c>--redis</c>, its link: its two families are shown only then.</param>
+    public static MetricsRegistry Create(WebSocketServer webSocketServer, ChatHub chat, string version, Func<long> logFailures, RedisLink? redis = null)
     {
         var server = webSocketServer.Metrics;
-        return new MetricsRegistry()
+        var registry = new MetricsRegistry()
             .Gauge("fleckchat_build_info", "Always 1; the version label says which FleckChat this is.", "version", () => [(version, 1)])
             .Gauge("fleckchat_connections_open", "WebSocket connections open now.", () => server.ConnectionsOpen)
             .Gauge("fleckchat_sockets_open", "Sockets held now, counted from accept(): open connections and unfinished handshakes.", () => webSocketServer.Slots?.Count ?? 0)
@@ -29,5 +31,8 @@ internal static class DaemonMetrics
             .Counter("fleckchat_log_failures_total", "Log events that could not be written to the log files.", () => logFailures())
             .AddProcessMetrics()
             .AddRuntimeMetrics();
+        return redis is null ? registry : registry
+            .Gauge("fleckchat_redis_up", "1 while Redis (--redis) can be reached, 0 while it cannot.", () => redis.IsUp ? 1 : 0)
+            .Counter("fleckchat_redis_outages_total", "Times Redis became unreachable (a start while it was down counts).", () => redis.Outages);
     }
 }
