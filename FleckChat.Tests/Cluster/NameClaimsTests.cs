@@ -141,6 +141,27 @@ public sealed class NameClaimsTests
     }
 
     [TestMethod]
+    public async Task Renew_RedisForgotTheScripts_SentAgainAndRenewed()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var a = await Node.ConnectAsync(redis.EndPoint);
+        var names = Enumerable.Range(0, 20).Select(i => $"m{i}").ToArray();
+        foreach (var name in names)
+        {
+            await a.Names.TryClaimAsync(name, A, "lobby");
+        }
+
+        Assert.AreEqual(0, (await a.Names.RenewAsync([.. names.Select(n => (n, A))])).Count);
+
+        // As after a restart of Redis: EVALSHA answered NOSCRIPT, inside the heartbeat's pipeline.
+        await redis.QueryAsync("SCRIPT", "FLUSH");
+        await redis.QueryAsync("PEXPIRE", "fc:name:m4", "3000");
+
+        Assert.AreEqual(0, (await a.Names.RenewAsync([.. names.Select(n => (n, A))])).Count);
+        Assert.IsGreaterThan(10_000L, long.Parse(await redis.QueryAsync("PTTL", "fc:name:m4"), System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [TestMethod]
     public async Task ClaimGenerated_TwoNodesAtOnce_EachNameOnceFromUser0SkippingAHeldOne()
     {
         await using var redis = await RedisServer.StartAsync();
