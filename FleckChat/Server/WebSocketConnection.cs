@@ -1,7 +1,5 @@
-using System.Buffers;
 using System.Net.Sockets;
 using System.Net.WebSockets;
-using System.Text;
 using FleckChat.Server.Transport;
 using Serilog;
 
@@ -14,12 +12,11 @@ namespace FleckChat.Server;
 /// NextMessageAsync and ReceiveMessageAsync until the end, then EndAsync and Closed. Tens of thousands
 /// of these may sit idle, so every field earns its place (docs/performance.md, "Memory per idle connection").
 /// </summary>
+/// <remarks>Receiving is in WebSocketConnection.Receive.cs.</remarks>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable",
     Justification = "The server ends every connection through Closed, which disposes the WebSocket and the close timer.")]
-internal sealed class WebSocketConnection : IWebSocketConnection
+internal sealed partial class WebSocketConnection : IWebSocketConnection
 {
-    private const int InitialReceiveBufferSize = 4096;
-
     private readonly WebSocket _socket;
     private readonly Socket _tcp;
     private readonly ConnectionStream _stream;
@@ -30,9 +27,7 @@ internal sealed class WebSocketConnection : IWebSocketConnection
     private ITimer? _closeTimer;
     private long _pingSentAt;
 
-    // Counters with one writer each (the receive side; the end); readers may see a value a moment old.
-    private long _messagesIn;
-    private long _bytesIn;
+    // How the connection ended: written by the end's one flow, read by Statistics a moment old.
     private int _closeCode;
     private string _closeReason = "";
 
@@ -137,71 +132,6 @@ internal sealed class WebSocketConnection : IWebSocketConnection
         Invoke(OnOpen, nameof(OnOpen));
     }
 
-    /// <summary>
-    /// Waits for the next data frame (or the close) without holding a buffer: an idle connection costs
-    /// no receive memory. Pings, pongs and the close handshake are handled inside the WebSocket.
-    /// </summary>
-    internal ValueTask<ValueWebSocketReceiveResult> NextMessageAsync() => _socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None);
-
-    /// <summary>Reads the message <paramref name="first"/> announced and raises OnMessage or OnBinary.</summary>
-    /// <returns>false when the connection is closing and the loop should stop.</returns>
-    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
-    internal async ValueTask<bool> ReceiveMessageAsync(ValueWebSocketReceiveResult first)
-    {
-        if (first.MessageType == WebSocketMessageType.Close)
-        {
-            return false;
-        }
-
-        int max = Options.MaxMessageBytes;
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(Math.Min(InitialReceiveBufferSize, max + 1));
-        int length = 0;
-        var result = first;
-        try
-        {
-            while (!result.EndOfMessage)
-            {
-                if (length == buffer.Length)
-                {
-                    buffer = Grow(buffer, length, max + 1);
-                }
-
-                result = await _socket.ReceiveAsync(buffer.AsMemory(length), CancellationToken.None).ConfigureAwait(false);
-                if (result.MessageType == WebSocketMessageType.Close)
-                {
-                    return false;
-                }
-
-                length += result.Count;
-                if (length > max)
-                {
-                    // The frame observer has normally refused this message at its header already.
-                    RefuseTooBig();
-                    await DiscardUntilCloseAsync().ConfigureAwait(false);
-                    return false;
-                }
-            }
-
-            Volatile.Write(ref _messagesIn, _messagesIn + 1);
-            Volatile.Write(ref _bytesIn, _bytesIn + length);
-            _settings.Metrics.MessageReceived(length);
-            if (first.MessageType == WebSocketMessageType.Text)
-            {
-                Invoke(OnMessage, Encoding.UTF8.GetString(buffer, 0, length), nameof(OnMessage));
-            }
-            else
-            {
-                Invoke(OnBinary, buffer.AsSpan(0, length).ToArray(), nameof(OnBinary));
-            }
-
-            return true;
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
-
     /// <summary>The receive loop failed: the peer went away, or broke the protocol (the WebSocket has sent its close code).</summary>
     internal void Broke(Exception ex)
     {
@@ -287,19 +217,6 @@ internal sealed class WebSocketConnection : IWebSocketConnection
 
     /// <summary>Gives back the send list of a connection with nothing to send (called by the server's sweep).</summary>
     internal void TrimIdle() => _stream.TrimIdle();
-
-    /// <summary>Over the size limit (told by the frame observer at the header): close with 1009, once.</summary>
-    internal void RefuseTooBig()
-    {
-        if (!_available)
-        {
-            return;
-        }
-
-        Log.Information("Connection {ConnectionId} from {RemoteEndPoint} sent a message over {MaxMessageBytes} bytes; closing with 1009",
-            Info.Id, Info.RemoteEndPoint, Options.MaxMessageBytes);
-        Close((int)WebSocketCloseStatus.MessageTooBig, $"message over {Options.MaxMessageBytes} bytes");
-    }
 
     /// <summary>
     /// The peer's close frame has a reason that is not UTF-8, and the WebSocket has not seen it yet:
@@ -389,30 +306,6 @@ internal sealed class WebSocketConnection : IWebSocketConnection
         if (_closeReason.Length == 0)
         {
             _closeReason = reason;
-        }
-    }
-
-    private static byte[] Grow(byte[] buffer, int length, int limit)
-    {
-        byte[] larger = ArrayPool<byte>.Shared.Rent(Math.Min(Math.Max(buffer.Length * 2, length + 1), limit));
-        buffer.AsSpan(0, length).CopyTo(larger);
-        ArrayPool<byte>.Shared.Return(buffer);
-        return larger;
-    }
-
-    /// <summary>After a refusal: throw away what the client still sends until its close frame (or the close timeout).</summary>
-    private async Task DiscardUntilCloseAsync()
-    {
-        byte[] scratch = ArrayPool<byte>.Shared.Rent(InitialReceiveBufferSize);
-        try
-        {
-            while ((await _socket.ReceiveAsync(scratch.AsMemory(), CancellationToken.None).ConfigureAwait(false)).MessageType != WebSocketMessageType.Close)
-            {
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(scratch);
         }
     }
 

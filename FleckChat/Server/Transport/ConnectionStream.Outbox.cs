@@ -209,8 +209,14 @@ internal sealed partial class ConnectionStream : IThreadPoolWorkItem
             }
             else
             {
-                (first, rest, messages, payload) = (_first, _rest, _pendingFrames, _pendingPayload);
-                (_first, _rest, _spare, _pendingFrames, _pendingPayload) = (default, _spare, null, 0, 0);
+                (first, messages, payload) = (_first, _pendingFrames, _pendingPayload);
+                (_first, _pendingFrames, _pendingPayload) = (default, 0, 0);
+
+                // An empty list stays where it is: a lone frame then costs no second turn at the gate.
+                if (_rest is { Count: > 0 })
+                {
+                    (rest, _rest, _spare) = (_rest, _spare, null);
+                }
             }
         }
 
@@ -220,9 +226,13 @@ internal sealed partial class ConnectionStream : IThreadPoolWorkItem
             return false;
         }
 
-        batch = rest is { Count: > 0 } ? Gather(first, rest, messages, payload) : new Batch(first.Bytes, first.Bytes.Length, Pooled: false, 1, messages, payload);
-        if (rest is not null)
+        if (rest is null)
         {
+            batch = new Batch(first.Bytes, first.Bytes.Length, Pooled: false, 1, messages, payload);
+        }
+        else
+        {
+            batch = Gather(first, rest, messages, payload);
             rest.Clear();
             using (_gate.Enter())
             {
