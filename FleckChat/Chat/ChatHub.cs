@@ -4,6 +4,7 @@ using FleckChat.Chat.Events;
 using FleckChat.Chat.Formats;
 using FleckChat.Chat.Names;
 using FleckChat.Chat.Safety;
+using FleckChat.Cluster;
 using FleckChat.Logging;
 using FleckChat.Server;
 using Serilog;
@@ -37,15 +38,18 @@ internal sealed partial class ChatHub : IDisposable
     private readonly LogThrottle _presenceLog;
     private int _count;
 
-    public ChatHub(ChatOptions options, ILogger log, string basePath = "/chat", TimeProvider? time = null)
+    /// <param name="cluster">With <c>--redis</c>, this daemon's node of the cluster: rooms, names and presence are shared through it.</param>
+    public ChatHub(ChatOptions options, ILogger log, string basePath = "/chat", TimeProvider? time = null, ClusterNode? cluster = null)
     {
         _options = options;
+        _cluster = cluster;
         _basePath = basePath;
         _log = log;
         _time = time ?? TimeProvider.System;
         _rooms[DefaultRoom] = NewRoom(DefaultRoom);
         _presenceLog = new LogThrottle(log, "join and leave", JoinLogLinesPerSecond, TimeSpan.FromSeconds(1), _time);
         _idleTimer = StartIdleTimer();
+        _heartbeat = StartHeartbeat();
     }
 
     /// <summary>True for the chat's paths: the base path (the lobby) and base/ROOM for a valid room name.</summary>
@@ -72,6 +76,7 @@ internal sealed partial class ChatHub : IDisposable
     public void Dispose()
     {
         _idleTimer?.Dispose();
+        _heartbeat?.Dispose();
         lock (_gate)
         {
             foreach (var room in _rooms.Values)
@@ -88,6 +93,12 @@ internal sealed partial class ChatHub : IDisposable
         var info = member.Connection.ConnectionInfo;
         var (path, requestedName) = SplitTarget(info.Path);
         string roomName = RoomFromPath(path) ?? DefaultRoom;
+        if (_cluster is not null)
+        {
+            JoinCluster(member, roomName, requestedName);
+            return;
+        }
+
         int count;
         ChatRoom? room;
         lock (_gate)
@@ -148,6 +159,12 @@ internal sealed partial class ChatHub : IDisposable
 
     internal void Leave(Member member)
     {
+        if (_cluster is not null)
+        {
+            LeaveCluster(member);
+            return;
+        }
+
         int count;
         string roomName;
         lock (_gate)
@@ -186,6 +203,16 @@ internal sealed partial class ChatHub : IDisposable
     internal void Receive(Member member, string received)
     {
         member.Active(_time.GetTimestamp());
+        if (_cluster is not null && member.Hold(received))
+        {
+            return;
+        }
+
+        Handle(member, received);
+    }
+
+    private void Handle(Member member, string received)
+    {
         if (member.Room is null)
         {
             return;
@@ -216,6 +243,12 @@ internal sealed partial class ChatHub : IDisposable
     /// <summary>Relays lines to the member's room as messages or actions, one event per line.</summary>
     internal void Say(Member member, ChatEventKind kind, IReadOnlyList<string> lines)
     {
+        if (_cluster is not null)
+        {
+            SayInCluster(member, kind, lines);
+            return;
+        }
+
         int count;
         lock (_gate)
         {
@@ -244,7 +277,13 @@ internal sealed partial class ChatHub : IDisposable
     {
         lock (_gate)
         {
-            if (!_names.TryGetValue(target, out var to))
+            if (!_names.TryGetValue(target, out var to) && _cluster is not null)
+            {
+                WhisperAcrossCluster(member, target, lines);
+                return;
+            }
+
+            if (to is null)
             {
                 member.Send(Error($"no one called {target} is connected"));
                 return;
@@ -288,6 +327,12 @@ internal sealed partial class ChatHub : IDisposable
                 return;
             }
 
+            if (_cluster is not null)
+            {
+                RenameInCluster(member, room, newName);
+                return;
+            }
+
             _names.Remove(old);
             _names[newName] = member;
             member.Named(newName);
@@ -299,6 +344,12 @@ internal sealed partial class ChatHub : IDisposable
 
     internal void Who(Member member)
     {
+        if (_cluster is not null)
+        {
+            AskCluster(member, WhoInClusterAsync);
+            return;
+        }
+
         lock (_gate)
         {
             if (member.Room is { } room)
@@ -308,8 +359,16 @@ internal sealed partial class ChatHub : IDisposable
         }
     }
 
-    internal void ListRooms(Member member) =>
+    internal void ListRooms(Member member)
+    {
+        if (_cluster is not null)
+        {
+            AskCluster(member, RoomsInClusterAsync);
+            return;
+        }
+
         member.Send(new ChatEvent { Kind = ChatEventKind.Rooms, Rooms = RoomCounts(), Timestamp = _time.GetUtcNow() });
+    }
 
     /// <summary>Closes with the member's reason (shortened, kept for its leave notice) or "quit".</summary>
     internal void Quit(Member member, string reason)
@@ -336,10 +395,18 @@ internal sealed partial class ChatHub : IDisposable
             var (joined, left) = room.Presence.TakeHeld();
             if (joined + left > 0 && room.Count > 0)
             {
-                room.Broadcast(new ChatEvent
+                var summary = new ChatEvent
                 {
                     Kind = ChatEventKind.Presence, Room = room.Name, Joined = joined, Left = left, Text = PresenceNotices.Summary(joined, left), Timestamp = _time.GetUtcNow(),
-                });
+                };
+                if (_cluster is null)
+                {
+                    room.Broadcast(summary);
+                }
+                else
+                {
+                    AppendNotice(room, summary);
+                }
             }
         }
     }

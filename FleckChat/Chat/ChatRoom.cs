@@ -33,6 +33,12 @@ internal sealed class ChatRoom
 
     public IReadOnlyList<Member> Members => _members;
 
+    /// <summary>In a cluster: the room's log in Redis, opened when the node's first member comes; null for a single daemon.</summary>
+    public Task<Cluster.RoomLog>? Log { get; set; }
+
+    /// <summary>In a cluster: members on their way in (at Redis), for whom the room must stay although it may look empty.</summary>
+    public int Joining { get; set; }
+
     public int Count => _members.Count;
 
     public void Add(Member member)

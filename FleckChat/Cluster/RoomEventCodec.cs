@@ -15,6 +15,7 @@ internal static class RoomEventCodec
     {
         Kind = e.Kind,
         From = e.From,
+        To = e.To,
         Name = e.Name,
         Text = e.Text,
         Joined = e.Joined,
@@ -22,20 +23,15 @@ internal static class RoomEventCodec
         Ts = e.Timestamp.ToUnixTimeMilliseconds(),
     }, RoomEventJsonContext.Default.StoredEvent);
 
+    /// <summary>A whisper on its way to the node of its recipient: the same form, with <c>to</c>.</summary>
+    public static byte[] EncodeWhisper(ChatEvent e) => e.Kind == ChatEventKind.Whisper
+        ? Encode(e)
+        : throw new ArgumentException("not a whisper", nameof(e));
+
     /// <returns>The event, numbered <paramref name="offset"/> in <paramref name="room"/>, or null when the bytes are not one.</returns>
     public static ChatEvent? Decode(ReadOnlySpan<byte> bytes, string room, long offset)
     {
-        StoredEvent? stored;
-        try
-        {
-            stored = JsonSerializer.Deserialize(bytes, RoomEventJsonContext.Default.StoredEvent);
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-
-        if (stored is null || !IsRoomEvent(stored.Kind))
+        if (Read(bytes) is not { } stored || !IsRoomEvent(stored.Kind))
         {
             return null;
         }
@@ -54,6 +50,24 @@ internal static class RoomEventCodec
         };
     }
 
+    /// <returns>The whisper, or null when the bytes are not one (with a sender, a recipient and text).</returns>
+    public static ChatEvent? DecodeWhisper(ReadOnlySpan<byte> bytes) =>
+        Read(bytes) is { Kind: ChatEventKind.Whisper, From: { } from, To: { } to, Text: { } text } stored
+            ? new ChatEvent { Kind = ChatEventKind.Whisper, From = from, To = to, Text = text, Timestamp = DateTimeOffset.FromUnixTimeMilliseconds(stored.Ts) }
+            : null;
+
+    private static StoredEvent? Read(ReadOnlySpan<byte> bytes)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(bytes, RoomEventJsonContext.Default.StoredEvent);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
     private static bool IsRoomEvent(ChatEventKind kind) =>
         kind is ChatEventKind.Message or ChatEventKind.Action or ChatEventKind.Join or ChatEventKind.Leave
             or ChatEventKind.Rename or ChatEventKind.Presence;
@@ -63,6 +77,8 @@ internal static class RoomEventCodec
         public ChatEventKind Kind { get; init; }
 
         public string? From { get; init; }
+
+        public string? To { get; init; }
 
         public string? Name { get; init; }
 

@@ -40,6 +40,7 @@ internal sealed class RoomLog : IAsyncDisposable
     private ChannelMessageQueue? _queue;
     private string? _epoch;
     private long _next = 1;
+    private bool _closed;
 
     private RoomLog(IConnectionMultiplexer redis, string room, int keep, IRoomLogReader reader, ILogger log)
     {
@@ -107,14 +108,68 @@ internal sealed class RoomLog : IAsyncDisposable
         return [.. entries.Reverse().Select(entry => (OffsetOf(entry.Id), (byte[])entry["e"]!))];
     }
 
+    /// <summary>
+    /// After Redis was unreachable: hands on, from the stream, what was published while this node could
+    /// not hear it, and reports as lost what the stream no longer holds; when the room's offsets
+    /// restarted (Redis came back without its data), reports that earlier events may be missing.
+    /// </summary>
+    public async Task CatchUpAsync()
+    {
+        await _turn.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (_closed)
+            {
+                return;
+            }
+
+            var offset = await _db.StringGetAsync(_keys[0]).ConfigureAwait(false);
+            var stored = await _db.StringGetAsync(_keys[3]).ConfigureAwait(false);
+            long last = offset.IsNull ? 0 : (long)offset;
+            string? epoch = stored.IsNull ? null : (string?)stored;
+            if (epoch != _epoch || last < _next - 1)
+            {
+                // A different epoch, or (the same one but) fewer events than were handed on: Redis lost them.
+                if (_epoch is not null || last < _next - 1)
+                {
+                    _reader.Lost(Room, _next, null);
+                    _log.Warning("Room {Room}: the room's offsets restarted while Redis was unreachable; earlier events may be missing", Room);
+                }
+
+                _epoch = epoch;
+                _next = 1;
+            }
+
+            if (last >= _next)
+            {
+                await FillAsync(last + 1).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _turn.Release();
+        }
+    }
+
+    /// <summary>Unsubscribes; an event being handed on is finished first, none is handed on after.</summary>
     public async ValueTask DisposeAsync()
     {
         if (_queue is { } queue)
         {
-            await queue.UnsubscribeAsync().ConfigureAwait(false);
+            try
+            {
+                await queue.UnsubscribeAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                _log.Debug(ex, "Room {Room}: unsubscribing failed", Room);
+            }
         }
 
-        _turn.Dispose();
+        // Not disposed: a handler may still be waiting for its turn, and must find the log closed, not a disposed semaphore.
+        await _turn.WaitAsync().ConfigureAwait(false);
+        _closed = true;
+        _turn.Release();
     }
 
     private async Task SubscribeAsync()
@@ -136,7 +191,10 @@ internal sealed class RoomLog : IAsyncDisposable
         await _turn.WaitAsync().ConfigureAwait(false);
         try
         {
-            await HandleAsync(message).ConfigureAwait(false);
+            if (!_closed)
+            {
+                await HandleAsync(message).ConfigureAwait(false);
+            }
         }
         finally
         {

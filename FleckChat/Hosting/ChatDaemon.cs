@@ -22,15 +22,17 @@ internal sealed class ChatDaemon : IAsyncDisposable
     public ChatDaemon(DaemonOptions options, ILogger log, TimeProvider? time = null, Socket? listener = null, LogFiles? logFiles = null)
     {
         _log = log;
-        Redis = options.Redis is null ? null : new RedisLink(options.Redis, log, time ?? TimeProvider.System);
-        Chat = new ChatHub(options.Chat, log, options.Path, time);
+        Cluster = options.Redis is null
+            ? null
+            : new ClusterNode(new RedisLink(options.Redis, log, time ?? TimeProvider.System), options.RedisLease, options.Chat.HistorySize, log, time ?? TimeProvider.System);
+        Chat = new ChatHub(options.Chat, log, options.Path, time, Cluster);
         string location = options.Location.ToString();
         _server = listener is null ? new WebSocketServer(location) : new WebSocketServer(listener, location);
         _server.Options = options.Server;
         _server.Logger = log;
         _server.SupportedSubProtocols = [JsonFormat.SubProtocol];
         _server.PathFilter = Chat.IsPathServed;
-        Http = new DaemonHttp(options, _server, Chat, Version, log, logFiles, Redis);
+        Http = new DaemonHttp(options, _server, Chat, Version, log, logFiles, Cluster);
         _server.HttpHandler = Http.PublicRouter.Handle;
     }
 
@@ -39,8 +41,11 @@ internal sealed class ChatDaemon : IAsyncDisposable
 
     public ChatHub Chat { get; }
 
+    /// <summary>The daemon as a node of a cluster (<c>--redis</c>); null for a single daemon.</summary>
+    public ClusterNode? Cluster { get; }
+
     /// <summary>The link to the cluster's Redis (<c>--redis</c>); null for a single daemon.</summary>
-    public RedisLink? Redis { get; }
+    public RedisLink? Redis => Cluster?.Link;
 
     /// <summary>The browser page, /healthz and /metrics (on the chat port or their own listener).</summary>
     public DaemonHttp Http { get; }
@@ -62,9 +67,10 @@ internal sealed class ChatDaemon : IAsyncDisposable
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         Start();
-        if (Redis is not null)
+        if (Cluster is not null)
         {
-            await Redis.StartAsync(cancellationToken).ConfigureAwait(false);
+            Cluster.Recover = Chat.RecoverAsync;
+            await Cluster.StartAsync(Chat.WhisperArrived, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -82,10 +88,16 @@ internal sealed class ChatDaemon : IAsyncDisposable
         Http.Status.MarkStopping();
         _log.Information("Shutting down: closing {Count} connections with 1001", _server.ConnectionCount);
         await _server.StopAsync(timeout ?? StopTimeout).ConfigureAwait(false);
-        Chat.Dispose();
-        if (Redis is not null)
+        if (Cluster is not null)
         {
-            await Redis.DisposeAsync().ConfigureAwait(false);
+            // The members' leaves release their names and tell their rooms before the link goes.
+            await Chat.DrainAsync(timeout ?? StopTimeout).ConfigureAwait(false);
+        }
+
+        Chat.Dispose();
+        if (Cluster is not null)
+        {
+            await Cluster.DisposeAsync().ConfigureAwait(false);
         }
 
         await Http.StopAsync().ConfigureAwait(false);
@@ -96,9 +108,9 @@ internal sealed class ChatDaemon : IAsyncDisposable
     {
         await _server.DisposeAsync().ConfigureAwait(false);
         Chat.Dispose();
-        if (Redis is not null)
+        if (Cluster is not null)
         {
-            await Redis.DisposeAsync().ConfigureAwait(false);
+            await Cluster.DisposeAsync().ConfigureAwait(false);
         }
 
         await Http.DisposeAsync().ConfigureAwait(false);

@@ -41,6 +41,7 @@ internal sealed class DaemonCommandLine
     private readonly Option<string?> _cert;
     private readonly Option<string?> _key;
     private readonly Option<string?> _redis;
+    private readonly Option<int> _redisLease;
 
     public DaemonCommandLine(Func<string, string?> getEnvironment)
     {
@@ -102,11 +103,14 @@ internal sealed class DaemonCommandLine
         _redis = OptionBuilder.Create("--redis", "FLECKCHAT_REDIS", defaults.Redis,
             "Share rooms, names and history with other daemons through Redis (a StackExchange.Redis configuration string, e.g. 127.0.0.1:6379).",
             ParseRedis, getEnvironment, "config");
+        _redisLease = OptionBuilder.Create("--redis-lease", "FLECKCHAT_REDIS_LEASE", (int)defaults.RedisLease.TotalSeconds,
+            "With --redis: seconds a node's names and presence outlive it when it dies (renewed every third of it while it lives).",
+            Range(1, 3600), getEnvironment, "seconds");
         Command = new RootCommand($"FleckChat: a small WebSocket chat daemon. Connect with: websocat ws://HOST:PORT{defaults.Path}")
         {
             _port, _bind, _path, _maxMessageBytes, _logDir, _logLevel,
             _history, _maxTextBytes, _rateLimit, _floodWindows, _maxConnections, _maxConnectionsPerIp, _maxHandshakes, _maxHandshakesPerIp, _connectRatePerIp, _allowedOrigins,
-            _idleTimeout, _joinNotices, _maxRooms, _metricsBind, _metricsPublic, _cert, _key, _redis,
+            _idleTimeout, _joinNotices, _maxRooms, _metricsBind, _metricsPublic, _cert, _key, _redis, _redisLease,
         };
     }
 
@@ -144,6 +148,7 @@ internal sealed class DaemonCommandLine
         CertificatePath = result.GetValue(_cert),
         KeyPath = result.GetValue(_key),
         Redis = result.GetValue(_redis),
+        RedisLease = TimeSpan.FromSeconds(result.GetValue(_redisLease)),
     };
 
     private static Func<string, (int, string?)> Range(int min, int max) => text =>

@@ -44,6 +44,9 @@ internal sealed record DaemonOptions
     /// </summary>
     public string? Redis { get; init; }
 
+    /// <summary>With <see cref="Redis"/>: how long a dead node's names and presence outlive its last heartbeat.</summary>
+    public TimeSpan RedisLease { get; init; } = Cluster.NameClaims.DefaultLease;
+
     /// <summary>The WebSocket location the server listens on, e.g. <c>ws://0.0.0.0:8080/chat</c> (wss:// with a certificate).</summary>
     public ServerLocation Location => new(CertificatePath is not null, Bind, Port, Path);
 }

@@ -24,15 +24,15 @@ internal sealed class DaemonHttp : IAsyncDisposable
     private readonly ILogger _log;
 
     /// <param name="logFiles">The log files whose failures /healthz and /metrics report; none when the daemon writes no files.</param>
-    /// <param name="redis">The link to the cluster's Redis, whose state /healthz and /metrics report; none for a single daemon.</param>
+    /// <param name="cluster">The daemon as a cluster node, whose Redis link and cluster-wide figures /healthz and /metrics report; none for a single daemon.</param>
     public DaemonHttp(DaemonOptions options, WebSocketServer webSocketServer, ChatHub chat, string version, ILogger log, LogFiles? logFiles,
-        RedisLink? redis = null)
+        ClusterNode? cluster = null)
     {
         _log = log;
         _metricsBind = options.MetricsBind;
         var health = new HealthEndpoint(Status, () => webSocketServer.Metrics.ConnectionsOpen, version, () => logFiles?.IsFailing ?? false,
-            redis is null ? null : () => redis.IsUp);
-        var metrics = new MetricsEndpoint(DaemonMetrics.Create(webSocketServer, chat, version, () => logFiles?.FailedEvents ?? 0, redis));
+            cluster);
+        var metrics = new MetricsEndpoint(DaemonMetrics.Create(webSocketServer, chat, version, () => logFiles?.FailedEvents ?? 0, cluster));
         // Built on the first request: it hashes its script and style for the CSP, and hashing loads
         // OpenSSL, which a daemon nobody browses to need not carry (its size: docs/performance.md).
         var page = new Lazy<ChatPage>(() => new ChatPage(options.Path));

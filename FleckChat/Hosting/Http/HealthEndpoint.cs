@@ -1,4 +1,5 @@
 using System.Text.Json;
+using FleckChat.Cluster;
 using FleckChat.Server.Handshake;
 
 namespace FleckChat.Hosting.Http;
@@ -18,12 +19,12 @@ internal sealed class HealthEndpoint
     private readonly Func<long> _connections;
     private readonly string _version;
     private readonly Func<bool> _logsFailing;
-    private readonly Func<bool>? _redisUp;
+    private readonly ClusterNode? _cluster;
 
-    /// <param name="redisUp">Whether Redis can be reached; null when the daemon uses no Redis.</param>
-    public HealthEndpoint(DaemonStatus status, Func<long> connections, string version, Func<bool> logsFailing, Func<bool>? redisUp = null)
+    /// <param name="cluster">The daemon as a cluster node (<c>--redis</c>); null for a single daemon.</param>
+    public HealthEndpoint(DaemonStatus status, Func<long> connections, string version, Func<bool> logsFailing, ClusterNode? cluster = null)
     {
-        _redisUp = redisUp;
+        _cluster = cluster;
         _status = status;
         _connections = connections;
         _version = version;
@@ -33,10 +34,11 @@ internal sealed class HealthEndpoint
     public HttpResponse Handle(HttpRequest request)
     {
         bool stopping = _status.IsStopping;
-        bool? redisUp = _redisUp?.Invoke();
+        bool? redisUp = _cluster?.Link.IsUp;
         string status = stopping ? "stopping" : redisUp == false ? "degraded" : "ok";
         var report = new HealthReport(status, _version, Math.Round(_status.Uptime.TotalSeconds, 3), _connections(),
-            _logsFailing() ? "failing" : "ok", redisUp switch { true => "up", false => "unreachable", null => null });
+            _logsFailing() ? "failing" : "ok", redisUp switch { true => "up", false => "unreachable", null => null },
+            _cluster is { ClusterMembers: >= 0 and var members } ? members : null);
         byte[] body = JsonSerializer.SerializeToUtf8Bytes(report, HttpJsonContext.Default.HealthReport);
         return new HttpResponse(status == "ok" ? 200 : 503, HttpResponse.Json, body, HttpResponse.NoStore);
     }
