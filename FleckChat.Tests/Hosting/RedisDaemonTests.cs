@@ -1,3 +1,4 @@
+using System.Net.WebSockets;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using FleckChat.Tests.Support;
@@ -31,9 +32,10 @@ public sealed partial class RedisDaemonTests
 
                 await AssertHealthAsync(baseUrl, 503, "degraded", "unreachable");
                 Assert.AreEqual(0, (await HttpProbe.ScrapeAsync(baseUrl))["fleckchat_redis_up"]);
-                // The chat does not use Redis yet: a member stays and is still answered.
+                // The member stays; what it says is refused, not delivered here and lost elsewhere.
                 await client.SendTextAsync("still here");
-                await client.ReceiveUntilAsync(line => line.EndsWith("still here", StringComparison.Ordinal));
+                Assert.AreEqual("! chat is unavailable: the cluster store is unreachable; not sent",
+                    await client.ReceiveUntilAsync(line => line.StartsWith('!') || line.EndsWith("still here", StringComparison.Ordinal)));
 
                 await redis.RestartAsync(keepData: true);
                 await daemon.WaitForLineAsync(BackLine());
@@ -63,14 +65,21 @@ public sealed partial class RedisDaemonTests
             string baseUrl = $"http://127.0.0.1:{port}";
             await daemon.WaitForLineAsync(UnreachableLine());
             await AssertHealthAsync(baseUrl, 503, "degraded", "unreachable");
-            var (client, greeting) = await ChatClient.JoinAsync(new Uri($"ws://127.0.0.1:{port}/chat"));
-            await using (client)
+            // A newcomer cannot be given a name nobody else has: told so and closed with 1013 (try again later).
+            var (refused, answer) = await ChatClient.JoinAsync(new Uri($"ws://127.0.0.1:{port}/chat"));
+            await using (refused)
             {
-                Assert.StartsWith("You are connected!", greeting);
+                Assert.AreEqual("! chat is unavailable: the cluster store is unreachable; try again later", answer);
+                Assert.AreEqual((WebSocketCloseStatus)1013, await refused.ReceiveCloseAsync());
             }
 
             await redis.RestartAsync(keepData: true);
             await daemon.WaitForLineAsync(BackLine());
+            var (client, greeting) = await ChatClient.JoinAsync(new Uri($"ws://127.0.0.1:{port}/chat"));
+            await using (client)
+            {
+                Assert.AreEqual("You are connected! There are 1 users here.", greeting);
+            }
 
             await AssertHealthAsync(baseUrl, 200, "ok", "up");
             Assert.AreEqual(1, (await HttpProbe.ScrapeAsync(baseUrl))["fleckchat_redis_outages_total"], "a start while it was down counts");

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using FleckChat.Hosting;
 
 namespace FleckChat.Tests.Support;
 
@@ -10,19 +11,29 @@ namespace FleckChat.Tests.Support;
 /// </summary>
 internal sealed class ClusterNodes : IAsyncDisposable
 {
-    private readonly List<ClusterNode> _nodes = [];
+    private readonly List<ChatNode> _nodes = [];
+    private readonly Func<DaemonOptions, DaemonOptions>? _configure;
 
-    private ClusterNodes(RedisServer redis) => Redis = redis;
+    private readonly Serilog.ILogger? _log;
+
+    private ClusterNodes(RedisServer redis, Func<DaemonOptions, DaemonOptions>? configure, Serilog.ILogger? log)
+    {
+        Redis = redis;
+        _configure = configure;
+        _log = log;
+    }
 
     public RedisServer Redis { get; }
 
-    public IReadOnlyList<ClusterNode> Nodes => _nodes;
+    public IReadOnlyList<ChatNode> Nodes => _nodes;
 
     public IReadOnlyList<int> Ports => [.. _nodes.Select(node => node.Port)];
 
-    public static async Task<ClusterNodes> StartAsync(int count, bool relayed = false, [CallerMemberName] string caller = "")
+    /// <param name="configure">Options every node gets besides its Redis (a short lease, history...).</param>
+    public static async Task<ClusterNodes> StartAsync(int count, bool relayed = false, Func<DaemonOptions, DaemonOptions>? configure = null,
+        RedisServerOptions? redisOptions = null, Serilog.ILogger? log = null, [CallerMemberName] string caller = "")
     {
-        var cluster = new ClusterNodes(await RedisServer.StartAsync(caller: caller));
+        var cluster = new ClusterNodes(await RedisServer.StartAsync(redisOptions, caller: caller), configure, log);
         try
         {
             for (int i = 0; i < count; i++)
@@ -62,8 +73,9 @@ internal sealed class ClusterNodes : IAsyncDisposable
         var relay = relayed ? TcpRelay.Start(Redis.Port) : null;
         try
         {
-            var daemon = await InProcessDaemon.StartAsync(options => options with { Redis = relay?.EndPoint ?? Redis.EndPoint });
-            var node = new ClusterNode(daemon, relay);
+            var daemon = await InProcessDaemon.StartAsync(options =>
+                (_configure?.Invoke(options) ?? options) with { Redis = relay?.EndPoint ?? Redis.EndPoint }, _log);
+            var node = new ChatNode(daemon, relay);
             _nodes.Add(node);
             await node.WaitForRedisAsync(up: true);
             var (status, body, response) = await HttpProbe.GetAsync(node.BaseUrl + "/healthz");

@@ -4,7 +4,7 @@ using FleckChat.Hosting;
 namespace FleckChat.Tests.Support;
 
 /// <summary>One daemon of <see cref="ClusterNodes"/>: in the test process, its Redis link through <see cref="Relay"/> when it has one.</summary>
-internal sealed class ClusterNode(ChatDaemon daemon, TcpRelay? relay)
+internal sealed class ChatNode(ChatDaemon daemon, TcpRelay? relay)
 {
     public ChatDaemon Daemon { get; } = daemon;
 

@@ -1,0 +1,305 @@
+using System.Text.RegularExpressions;
+using FleckChat.Tests.Support;
+
+namespace FleckChat.Tests.Cluster;
+
+/// <summary>
+/// Several real daemons sharing one real Redis (<c>--redis</c>), members spread over them, speaking
+/// real WebSocket: one chat, one order per room, names, presence, whispers and history across nodes.
+/// </summary>
+[TestClass]
+public sealed partial class ClusterChatTests
+{
+    private const string Refusal = "! chat is unavailable: the cluster store is unreachable; not sent";
+    private const string GapNotice = "* earlier messages may be missing: the cluster store lost them";
+
+    [TestMethod]
+    public async Task ThreeNodes_MembersSpread_IdenticalOrderedStreams_CountsAndWhoClusterWide()
+    {
+        await using var cluster = await ClusterNodes.StartAsync(3, configure: Unlimited);
+        await AssertOneOrderedRoomAsync(cluster.Nodes.Select(n => n.ChatUri).ToArray(), members: 6, linesEach: 25);
+    }
+
+    [TestMethod]
+    public async Task RedisCluster_ThreeMasters_IdenticalOrderedStreams()
+    {
+        await using var redis = await RedisCluster.StartAsync();
+        var nodes = new List<FleckChat.Hosting.ChatDaemon>();
+        try
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                var daemon = await InProcessDaemon.StartAsync(o => Unlimited(o) with { Redis = redis.Configuration });
+                nodes.Add(daemon);
+                Assert.IsTrue(daemon.Redis!.IsUp, "connected to the cluster");
+            }
+
+            await AssertOneOrderedRoomAsync([.. nodes.Select(n => n.ChatUri())], members: 6, linesEach: 10, path: "/chat/ops");
+        }
+        finally
+        {
+            foreach (var node in nodes)
+            {
+                await node.DisposeAsync();
+            }
+        }
+    }
+
+    [TestMethod]
+    public async Task NameTakenOnOneNode_RefusedOnAnother_WhisperCrosses_HistoryFromAnotherNode()
+    {
+        await using var cluster = await ClusterNodes.StartAsync(3, configure: o => o with { Chat = o.Chat with { HistorySize = 5 } });
+        var (a, b, c) = (cluster.Nodes[0], cluster.Nodes[1], cluster.Nodes[2]);
+
+        var (alice, aliceGreeting) = await ChatClient.JoinAsync(Named(a.ChatUri, "alice"));
+        await using var _ = alice;
+        Assert.AreEqual("You are connected! There are 1 users here.", aliceGreeting);
+
+        // Another spelling of a name held on node A is refused on node B, and the member gets a generated name.
+        var (bob, _) = await ChatClient.JoinAsync(Named(b.ChatUri, "ALICE"));
+        await using var __ = bob;
+        var refusal = GeneratedName().Match(await bob.ReceiveTextAsync());
+        Assert.IsTrue(refusal.Success, "refused with the generated name");
+        string bobName = refusal.Groups[1].Value;
+        await alice.ReceiveUntilAsync(line => line == $"* {bobName} joined");
+
+        // A rename on node B to a name held on node A is refused too.
+        await bob.SendTextAsync("/nick Alice");
+        Assert.AreEqual($"! name Alice is taken; you are still {bobName}", await bob.ReceiveTextAsync());
+
+        // A whisper from node B reaches node A; only the two see it.
+        await bob.SendTextAsync("/whisper alice across the cluster");
+        Assert.AreEqual($"[{bobName} -> alice]: across the cluster", await alice.ReceiveTextAsync());
+        Assert.AreEqual($"[{bobName} -> alice]: across the cluster", await bob.ReceiveTextAsync());
+        await bob.SendTextAsync("/whisper nobody hello?");
+        Assert.AreEqual("! no one called nobody is connected", await bob.ReceiveTextAsync());
+
+        for (int i = 1; i <= 3; i++)
+        {
+            await alice.SendTextAsync($"from A {i}");
+            await bob.ReceiveUntilAsync(line => line == $"[alice]: from A {i}");
+        }
+
+        // A newcomer on node C gets what was said on node A as history, and the cluster's count.
+        var (carol, carolGreeting) = await ChatClient.JoinAsync(c.ChatUri);
+        await using var ___ = carol;
+        Assert.AreEqual("You are connected! There are 3 users here.", carolGreeting);
+        for (int i = 1; i <= 3; i++)
+        {
+            StringAssert.EndsWith(await carol.ReceiveTextAsync(), $"Z] [alice]: from A {i}");
+        }
+
+        await carol.SendTextAsync("/who");
+        StringAssert.StartsWith(await carol.ReceiveUntilAsync(line => line.StartsWith("* members of lobby:", StringComparison.Ordinal)),
+            "* members of lobby: alice, ");
+    }
+
+    [TestMethod]
+    public async Task GeneratedNames_NeverHandedOutTwiceAcrossNodes()
+    {
+        await using var cluster = await ClusterNodes.StartAsync(3);
+        var clients = new List<ChatClient>();
+        try
+        {
+            var joins = Enumerable.Range(0, 12).Select(i => ChatClient.JoinAsync(cluster.Nodes[i % 3].ChatUri)).ToList();
+            foreach (var join in joins)
+            {
+                clients.Add((await join).Client);
+            }
+
+            var names = new List<string>();
+            foreach (var client in clients)
+            {
+                string text = $"me {names.Count}";
+                await client.SendTextAsync(text);
+                names.Add(SaidBy().Match(await client.ReceiveUntilAsync(line => line.EndsWith("]: " + text, StringComparison.Ordinal))).Groups[1].Value);
+            }
+
+            Assert.AreEqual(names.Count, names.Distinct(StringComparer.OrdinalIgnoreCase).Count(), string.Join(", ", names));
+        }
+        finally
+        {
+            foreach (var client in clients)
+            {
+                await client.DisposeAsync();
+            }
+        }
+    }
+
+    [TestMethod]
+    public async Task NodeKilled_ItsNamesFreeWithinTheLease_RoomToldOnce_OthersKeepServing()
+    {
+        const string Lease = "2";
+        await using var cluster = await ClusterNodes.StartAsync(2, configure: o => o with { RedisLease = TimeSpan.FromSeconds(2) });
+        using var logs = TempFolder.ForCaller();
+        var (doomed, port) = await DaemonProcess.StartListeningAsync(logs.Path, "--redis", cluster.Redis.EndPoint, "--redis-lease", Lease);
+        await using (doomed)
+        {
+            await doomed.WaitForLineAsync(ConnectedLine());
+            var (a, _) = await ChatClient.JoinAsync(Named(cluster.Nodes[0].ChatUri, "anna"));
+            await using var _a = a;
+            var (b, _) = await ChatClient.JoinAsync(Named(cluster.Nodes[1].ChatUri, "ben"));
+            await using var _b = b;
+            var (carol, _) = await ChatClient.JoinAsync(Named(new Uri($"ws://127.0.0.1:{port}/chat"), "carol"));
+            await a.ReceiveUntilAsync(line => line == "* carol joined");
+            await b.ReceiveUntilAsync(line => line == "* carol joined");
+
+            doomed.Signal("KILL");
+            await doomed.WaitForExitAsync(Wait.Timeout);
+            await carol.DisposeAsync();
+
+            // The others chat on while the dead node's lease runs out.
+            await a.SendTextAsync("still here");
+            await b.ReceiveUntilAsync(line => line == "[anna]: still here");
+
+            var before = new List<string>();
+            before.Add(await a.ReceiveUntilAsync(line => line.StartsWith("* carol left", StringComparison.Ordinal)));
+            Assert.AreEqual("* carol left: connection lost", before[0]);
+            await b.ReceiveUntilAsync(line => line == "* carol left: connection lost");
+
+            // The name is free again; after a newcomer takes it, nothing said carol left a second time.
+            var (again, _) = await ChatClient.JoinAsync(Named(cluster.Nodes[1].ChatUri, "carol"));
+            await using var _again = again;
+            await again.SendTextAsync("I am back");
+            var between = await LinesUntilAsync(a, "[carol]: I am back");
+            Assert.IsFalse(between.Any(line => line.StartsWith("* carol left", StringComparison.Ordinal)), string.Join('\n', between));
+            await a.SendTextAsync("/who");
+            Assert.AreEqual("* members of lobby: anna, ben, carol", await a.ReceiveUntilAsync(line => line.StartsWith("* members", StringComparison.Ordinal)));
+        }
+    }
+
+    [TestMethod]
+    [DataRow(true, DisplayName = "Redis restarted with its data: no notice")]
+    [DataRow(false, DisplayName = "Redis restarted empty: one gap notice")]
+    public async Task RedisStoppedAndStarted_RefusedWhileDown_NothingTwiceOrOutOfOrder_GapNoticeOnlyWhenLost(bool keepData)
+    {
+        await using var cluster = await ClusterNodes.StartAsync(2, configure: Unlimited, redisOptions: new RedisServerOptions(Persistent: true));
+        var (a, _) = await ChatClient.JoinAsync(Named(cluster.Nodes[0].ChatUri, "anna"));
+        await using var _a = a;
+        var (b, _) = await ChatClient.JoinAsync(Named(cluster.Nodes[1].ChatUri, "ben"));
+        await using var _b = b;
+        await a.ReceiveUntilAsync(line => line == "* ben joined");
+        for (int i = 1; i <= 5; i++)
+        {
+            await a.SendTextAsync($"m{i}");
+        }
+
+        var beforeA = await LinesUntilAsync(a, "[anna]: m5");
+        var beforeB = await LinesUntilAsync(b, "[anna]: m5");
+
+        await cluster.Redis.StopAsync();
+        await cluster.Nodes[0].WaitForRedisAsync(up: false);
+        await cluster.Nodes[1].WaitForRedisAsync(up: false);
+        await a.SendTextAsync("lost in the outage?");
+        Assert.AreEqual(Refusal, await a.ReceiveTextAsync());
+
+        await cluster.Redis.RestartAsync(keepData);
+        await cluster.Nodes[0].WaitForRedisAsync(up: true);
+        await cluster.Nodes[1].WaitForRedisAsync(up: true);
+        for (int i = 6; i <= 10; i++)
+        {
+            await a.SendTextAsync($"m{i}");
+        }
+
+        var afterA = await LinesUntilAsync(a, "[anna]: m10");
+        var afterB = await LinesUntilAsync(b, "[anna]: m10");
+        foreach (var (before, after) in new[] { (beforeA, afterA), (beforeB, afterB) })
+        {
+            var said = before.Concat(after).Where(line => line.StartsWith("[anna]: ", StringComparison.Ordinal)).ToList();
+            CollectionAssert.AreEqual(Enumerable.Range(1, 10).Select(i => $"[anna]: m{i}").ToList(), said, string.Join('\n', after));
+            Assert.AreEqual(keepData ? 0 : 1, after.Count(line => line == GapNotice), string.Join('\n', after));
+        }
+    }
+
+    /// <summary>Members join the nodes in turn, all say lines at once; every member must see every line, in one order.</summary>
+    private static async Task AssertOneOrderedRoomAsync(Uri[] nodes, int members, int linesEach, string path = "/chat")
+    {
+        var clients = new List<ChatClient>();
+        try
+        {
+            for (int i = 0; i < members; i++)
+            {
+                var node = nodes[i % nodes.Length];
+                var (client, greeting) = await ChatClient.JoinAsync(Named(new Uri(node, path), $"m{i}"));
+                clients.Add(client);
+                Assert.AreEqual($"You are connected! There are {i + 1} users here.", greeting, "the count is the cluster's");
+            }
+
+            // Everyone's join has been seen by the first member, so all are in before anyone speaks.
+            await clients[0].ReceiveUntilAsync(line => line == $"* m{members - 1} joined");
+            await clients[^1].SendTextAsync("/who");
+            Assert.AreEqual("* members of " + (path == "/chat" ? "lobby" : path[6..]) + ": " + string.Join(", ", Enumerable.Range(0, members).Select(i => $"m{i}").Order()),
+                await clients[^1].ReceiveUntilAsync(line => line.StartsWith("* members", StringComparison.Ordinal)));
+
+            await Task.WhenAll(clients.Select(async (client, i) =>
+            {
+                for (int j = 0; j < linesEach; j++)
+                {
+                    await client.SendTextAsync($"{i}.{j}");
+                }
+            }));
+
+            int total = members * linesEach;
+            var streams = await Task.WhenAll(clients.Select(async client =>
+            {
+                var lines = new List<string>();
+                while (lines.Count < total)
+                {
+                    string line = await client.ReceiveTextAsync();
+                    if (line.StartsWith("[m", StringComparison.Ordinal))
+                    {
+                        lines.Add(line);
+                    }
+                }
+
+                return lines;
+            }));
+
+            for (int i = 1; i < streams.Length; i++)
+            {
+                CollectionAssert.AreEqual(streams[0], streams[i], $"member {i} saw another order than member 0");
+            }
+
+            for (int sender = 0; sender < members; sender++)
+            {
+                var own = streams[0].Where(line => line.StartsWith($"[m{sender}]: ", StringComparison.Ordinal)).ToList();
+                CollectionAssert.AreEqual(Enumerable.Range(0, linesEach).Select(j => $"[m{sender}]: {sender}.{j}").ToList(), own, "each sender's lines in its order");
+            }
+        }
+        finally
+        {
+            foreach (var client in clients)
+            {
+                await client.DisposeAsync();
+            }
+        }
+    }
+
+    private static async Task<List<string>> LinesUntilAsync(ChatClient client, string last)
+    {
+        var lines = new List<string>();
+        string line;
+        do
+        {
+            line = await client.ReceiveTextAsync();
+            lines.Add(line);
+        }
+        while (line != last);
+        return lines;
+    }
+
+    /// <summary>No rate limit: the tests send faster than a person.</summary>
+    private static FleckChat.Hosting.DaemonOptions Unlimited(FleckChat.Hosting.DaemonOptions options) =>
+        options with { Chat = options.Chat with { RateLimit = FleckChat.Limits.RateLimit.Off } };
+
+    private static Uri Named(Uri chat, string name) => new($"{chat}?name={name}");
+
+    [GeneratedRegex(@"^! name \S+ is taken; you are (user\d+)$")]
+    private static partial Regex GeneratedName();
+
+    [GeneratedRegex(@"^\[(\S+)\]: ")]
+    private static partial Regex SaidBy();
+
+    [GeneratedRegex(@"Connected to Redis at ""?127\.0\.0\.1:\d+")]
+    private static partial Regex ConnectedLine();
+}
