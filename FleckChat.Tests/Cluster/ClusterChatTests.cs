@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using FleckChat.Tests.Support;
+using static FleckChat.Tests.Cluster.ClusterMembers;
 
 namespace FleckChat.Tests.Cluster;
 
@@ -10,9 +11,6 @@ namespace FleckChat.Tests.Cluster;
 [TestClass]
 public sealed partial class ClusterChatTests
 {
-    private const string Refusal = "! chat is unavailable: the cluster store is unreachable; not sent";
-    private const string GapNotice = "* earlier messages may be missing: the cluster store lost them";
-
     [TestMethod]
     public async Task ThreeNodes_MembersSpread_IdenticalOrderedStreams_CountsAndWhoClusterWide()
     {
@@ -126,91 +124,6 @@ public sealed partial class ClusterChatTests
         }
     }
 
-    [TestMethod]
-    public async Task NodeKilled_ItsNamesFreeWithinTheLease_RoomToldOnce_OthersKeepServing()
-    {
-        const string Lease = "2";
-        await using var cluster = await ClusterNodes.StartAsync(2, configure: o => o with { RedisLease = TimeSpan.FromSeconds(2) });
-        using var logs = TempFolder.ForCaller();
-        var (doomed, port) = await DaemonProcess.StartListeningAsync(logs.Path, "--redis", cluster.Redis.EndPoint, "--redis-lease", Lease);
-        await using (doomed)
-        {
-            await doomed.WaitForLineAsync(ConnectedLine());
-            var (a, _) = await ChatClient.JoinAsync(Named(cluster.Nodes[0].ChatUri, "anna"));
-            await using var _a = a;
-            var (b, _) = await ChatClient.JoinAsync(Named(cluster.Nodes[1].ChatUri, "ben"));
-            await using var _b = b;
-            var (carol, _) = await ChatClient.JoinAsync(Named(new Uri($"ws://127.0.0.1:{port}/chat"), "carol"));
-            await a.ReceiveUntilAsync(line => line == "* carol joined");
-            await b.ReceiveUntilAsync(line => line == "* carol joined");
-
-            doomed.Signal("KILL");
-            await doomed.WaitForExitAsync(Wait.Timeout);
-            await carol.DisposeAsync();
-
-            // The others chat on while the dead node's lease runs out.
-            await a.SendTextAsync("still here");
-            await b.ReceiveUntilAsync(line => line == "[anna]: still here");
-
-            var before = new List<string>();
-            before.Add(await a.ReceiveUntilAsync(line => line.StartsWith("* carol left", StringComparison.Ordinal)));
-            Assert.AreEqual("* carol left: connection lost", before[0]);
-            await b.ReceiveUntilAsync(line => line == "* carol left: connection lost");
-
-            // The name is free again; after a newcomer takes it, nothing said carol left a second time.
-            var (again, _) = await ChatClient.JoinAsync(Named(cluster.Nodes[1].ChatUri, "carol"));
-            await using var _again = again;
-            await again.SendTextAsync("I am back");
-            var between = await LinesUntilAsync(a, "[carol]: I am back");
-            Assert.IsFalse(between.Any(line => line.StartsWith("* carol left", StringComparison.Ordinal)), string.Join('\n', between));
-            await a.SendTextAsync("/who");
-            Assert.AreEqual("* members of lobby: anna, ben, carol", await a.ReceiveUntilAsync(line => line.StartsWith("* members", StringComparison.Ordinal)));
-        }
-    }
-
-    [TestMethod]
-    [DataRow(true, DisplayName = "Redis restarted with its data: no notice")]
-    [DataRow(false, DisplayName = "Redis restarted empty: one gap notice")]
-    public async Task RedisStoppedAndStarted_RefusedWhileDown_NothingTwiceOrOutOfOrder_GapNoticeOnlyWhenLost(bool keepData)
-    {
-        await using var cluster = await ClusterNodes.StartAsync(2, configure: Unlimited, redisOptions: new RedisServerOptions(Persistent: true));
-        var (a, _) = await ChatClient.JoinAsync(Named(cluster.Nodes[0].ChatUri, "anna"));
-        await using var _a = a;
-        var (b, _) = await ChatClient.JoinAsync(Named(cluster.Nodes[1].ChatUri, "ben"));
-        await using var _b = b;
-        await a.ReceiveUntilAsync(line => line == "* ben joined");
-        for (int i = 1; i <= 5; i++)
-        {
-            await a.SendTextAsync($"m{i}");
-        }
-
-        var beforeA = await LinesUntilAsync(a, "[anna]: m5");
-        var beforeB = await LinesUntilAsync(b, "[anna]: m5");
-
-        await cluster.Redis.StopAsync();
-        await cluster.Nodes[0].WaitForRedisAsync(up: false);
-        await cluster.Nodes[1].WaitForRedisAsync(up: false);
-        await a.SendTextAsync("lost in the outage?");
-        Assert.AreEqual(Refusal, await a.ReceiveTextAsync());
-
-        await cluster.Redis.RestartAsync(keepData);
-        await cluster.Nodes[0].WaitForRedisAsync(up: true);
-        await cluster.Nodes[1].WaitForRedisAsync(up: true);
-        for (int i = 6; i <= 10; i++)
-        {
-            await a.SendTextAsync($"m{i}");
-        }
-
-        var afterA = await LinesUntilAsync(a, "[anna]: m10");
-        var afterB = await LinesUntilAsync(b, "[anna]: m10");
-        foreach (var (before, after) in new[] { (beforeA, afterA), (beforeB, afterB) })
-        {
-            var said = before.Concat(after).Where(line => line.StartsWith("[anna]: ", StringComparison.Ordinal)).ToList();
-            CollectionAssert.AreEqual(Enumerable.Range(1, 10).Select(i => $"[anna]: m{i}").ToList(), said, string.Join('\n', after));
-            Assert.AreEqual(keepData ? 0 : 1, after.Count(line => line == GapNotice), string.Join('\n', after));
-        }
-    }
-
     /// <summary>Members join the nodes in turn, all say lines at once; every member must see every line, in one order.</summary>
     private static async Task AssertOneOrderedRoomAsync(Uri[] nodes, int members, int linesEach, string path = "/chat")
     {
@@ -275,31 +188,9 @@ public sealed partial class ClusterChatTests
         }
     }
 
-    private static async Task<List<string>> LinesUntilAsync(ChatClient client, string last)
-    {
-        var lines = new List<string>();
-        string line;
-        do
-        {
-            line = await client.ReceiveTextAsync();
-            lines.Add(line);
-        }
-        while (line != last);
-        return lines;
-    }
-
-    /// <summary>No rate limit: the tests send faster than a person.</summary>
-    private static FleckChat.Hosting.DaemonOptions Unlimited(FleckChat.Hosting.DaemonOptions options) =>
-        options with { Chat = options.Chat with { RateLimit = FleckChat.Limits.RateLimit.Off } };
-
-    private static Uri Named(Uri chat, string name) => new($"{chat}?name={name}");
-
     [GeneratedRegex(@"^! name \S+ is taken; you are (user\d+)$")]
     private static partial Regex GeneratedName();
 
     [GeneratedRegex(@"^\[(\S+)\]: ")]
     private static partial Regex SaidBy();
-
-    [GeneratedRegex(@"Connected to Redis at ""?127\.0\.0\.1:\d+")]
-    private static partial Regex ConnectedLine();
 }

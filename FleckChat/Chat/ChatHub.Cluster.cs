@@ -63,35 +63,41 @@ internal sealed partial class ChatHub
         }
     }
 
-    /// <summary>After an outage: every member's name claimed and presence added again, every room's gap filled.</summary>
+    /// <summary>
+    /// After an outage: every room's gap filled, every member's name claimed and presence added again. A
+    /// member whose name was taken meanwhile gets a generated one; one whose presence was reaped meanwhile
+    /// (its room told it left) comes back with a join, so the room's story stays whole.
+    /// </summary>
     internal async Task RecoverAsync()
     {
         var cluster = _cluster!;
         var (members, rooms) = Snapshot();
-        _log.Information("Redis is back: claiming {Count} names again and catching up {Rooms} rooms", members.Count, rooms.Count);
+        _log.Information("Redis is back: catching up {Rooms} rooms and claiming {Count} names again", rooms.Count, members.Count);
+        foreach (var room in rooms)
+        {
+            if (room.Log is { IsCompletedSuccessfully: true } log)
+            {
+                await CatchUpAsync(log.Result).ConfigureAwait(false);
+            }
+        }
+
         foreach (var (member, name, room) in members)
         {
             try
             {
                 if (!await cluster.Names.TryClaimAsync(name, Owner(member), room.Name).ConfigureAwait(false))
                 {
-                    await GiveGeneratedNameAsync(member, room, name).ConfigureAwait(false);
-                    continue;
+                    await GiveGeneratedNameAsync(member, room, name, rejoin: true).ConfigureAwait(false);
                 }
-
-                await cluster.Presence.AddAsync(room.Name, name).ConfigureAwait(false);
+                else if (await cluster.Presence.AddAsync(room.Name, name).ConfigureAwait(false) && _options.JoinNotices
+                    && room.Log is { IsCompletedSuccessfully: true } log)
+                {
+                    await AppendAsync(log.Result, new ChatEvent { Kind = ChatEventKind.Join, Room = room.Name, Name = name, Timestamp = _time.GetUtcNow() }).ConfigureAwait(false);
+                }
             }
             catch (Exception ex) when (ClusterNode.IsFailure(ex))
             {
                 _log.Warning("Claiming {Name} again failed ({Error}); the next heartbeat tries again", name, ex.GetType().Name);
-            }
-        }
-
-        foreach (var room in rooms)
-        {
-            if (room.Log is { IsCompletedSuccessfully: true } log)
-            {
-                await CatchUpAsync(log.Result).ConfigureAwait(false);
             }
         }
     }
@@ -504,8 +510,12 @@ internal sealed partial class ChatHub
         }).ConfigureAwait(false);
     }
 
-    /// <summary>A member whose name was lost (taken while Redis was away, or its lease ran out) is told and renamed to a generated one.</summary>
-    private async Task GiveGeneratedNameAsync(Member member, ChatRoom room, string lost)
+    /// <summary>
+    /// A member whose name was lost (taken while Redis was away, or its lease ran out) is told and renamed
+    /// to a generated one: the room sees a rename, or with <paramref name="rejoin"/> (after an outage, when
+    /// the room was told the old name left) a join.
+    /// </summary>
+    private async Task GiveGeneratedNameAsync(Member member, ChatRoom room, string lost, bool rejoin = false)
     {
         var cluster = _cluster!;
         string owner = Owner(member);
@@ -533,14 +543,20 @@ internal sealed partial class ChatHub
             return;
         }
 
-        member.Send(Error($"your name {lost} was taken while the cluster store was unreachable; you are now {name}"));
+        member.Send(Error($"name {lost} went to someone else while this server could not reach the cluster store; you are now {name}"));
         _log.Information("{OldName} lost the name to another node; now {Name} ({ConnectionId})", lost, name, member.Connection.ConnectionInfo.Id);
-        await cluster.Presence.RemoveAsync(room.Name, lost).ConfigureAwait(false);
+
+        // The presence entry under the old name is its new holder's now: left alone.
         await cluster.Presence.AddAsync(room.Name, name).ConfigureAwait(false);
-        await AppendAsync(await room.Log!.ConfigureAwait(false), new ChatEvent
+        var log = await room.Log!.ConfigureAwait(false);
+        if (!rejoin)
         {
-            Kind = ChatEventKind.Rename, Room = room.Name, From = lost, Name = name, Timestamp = _time.GetUtcNow(),
-        }).ConfigureAwait(false);
+            await AppendAsync(log, new ChatEvent { Kind = ChatEventKind.Rename, Room = room.Name, From = lost, Name = name, Timestamp = _time.GetUtcNow() }).ConfigureAwait(false);
+        }
+        else if (_options.JoinNotices)
+        {
+            await AppendAsync(log, new ChatEvent { Kind = ChatEventKind.Join, Room = room.Name, Name = name, Timestamp = _time.GetUtcNow() }).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Releases a claim and presence that no member uses after all (a join or rename that could not complete).</summary>
@@ -725,7 +741,11 @@ internal sealed partial class ChatHub
             var lost = await cluster.Names.RenewAsync([.. members.Select(m => (m.Name, Owner(m.Member)))]).ConfigureAwait(false);
             foreach (var (member, name, room) in members.Where(m => lost.Contains(m.Name)))
             {
-                await GiveGeneratedNameAsync(member, room, name).ConfigureAwait(false);
+                // A lease that ran out (a heartbeat late for long) is claimed again if nobody took the name meanwhile.
+                if (!await cluster.Names.TryClaimAsync(name, Owner(member), room.Name).ConfigureAwait(false))
+                {
+                    await GiveGeneratedNameAsync(member, room, name).ConfigureAwait(false);
+                }
             }
 
             foreach (var room in rooms)

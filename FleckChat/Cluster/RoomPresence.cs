@@ -43,14 +43,15 @@ internal sealed class RoomPresence
         _time = time;
     }
 
-    /// <summary>Adds (or moves the lease of) a member; the room is listed from now on.</summary>
-    public async Task AddAsync(string room, string name)
+    /// <summary>Adds (or moves the lease of) a member; the room is listed from now on. True when the member was not present (new, or reaped meanwhile).</summary>
+    public async Task<bool> AddAsync(string room, string name)
     {
         var batch = _db.CreateBatch();
         var listed = batch.SetAddAsync(Rooms, Lowered(room));
         var added = batch.SortedSetAddAsync(Members(room), name, Expiry());
         batch.Execute();
         await Task.WhenAll(listed, added).ConfigureAwait(false);
+        return added.Result;
     }
 
     /// <summary>
