@@ -44,6 +44,37 @@ public sealed partial class PublishedExecutableTests
     [TestMethod]
     [DataRow(PublishedBuilds.SingleFile)]
     [DataRow(PublishedBuilds.Aot)]
+    public async Task Executable_WithRedis_TwoNodesOneChat(string build)
+    {
+        var staged = await PublishedBuilds.GetAsync(build);
+        await using var redis = await RedisServer.StartAsync();
+        using var firstFolder = TempFolder.ForCaller();
+        using var secondFolder = TempFolder.ForCaller();
+        await using var first = Start(staged, firstFolder, [], "--redis", redis.EndPoint);
+        await using var second = Start(staged, secondFolder, [], "--redis", redis.EndPoint);
+        var ports = new List<string>();
+        foreach (var node in new[] { first, second })
+        {
+            ports.Add((await node.WaitForLineAsync(DaemonProcess.ListeningLine())).Groups[1].Value);
+            await node.WaitForLineAsync(ConnectedToRedis());
+        }
+
+        var (alice, _) = await ChatClient.JoinAsync(new Uri($"ws://127.0.0.1:{ports[0]}/chat?name=alice"));
+        var (bob, greeting) = await ChatClient.JoinAsync(new Uri($"ws://127.0.0.1:{ports[1]}/chat?name=bob"));
+        await using (alice)
+        await using (bob)
+        {
+            Assert.AreEqual("You are connected! There are 2 users here.", greeting);
+            await alice.SendTextAsync("across nodes");
+            Assert.AreEqual("[alice]: across nodes", await bob.ReceiveUntilAsync(t => t.StartsWith('[')));
+            await bob.SendTextAsync("/whisper alice back");
+            Assert.AreEqual("[bob -> alice]: back", await alice.ReceiveUntilAsync(t => t.StartsWith("[bob", StringComparison.Ordinal)));
+        }
+    }
+
+    [TestMethod]
+    [DataRow(PublishedBuilds.SingleFile)]
+    [DataRow(PublishedBuilds.Aot)]
     public async Task Executable_FullChainCertificate_ServesWss(string build)
     {
         var staged = await PublishedBuilds.GetAsync(build);
@@ -110,4 +141,7 @@ public sealed partial class PublishedExecutableTests
 
     [GeneratedRegex(@"STATUS=\d+ connections on wss?://[^:]+:(\d+)/")]
     private static partial Regex StatusPort();
+
+    [GeneratedRegex(@"Connected to Redis at ""?127\.0\.0\.1:\d+")]
+    private static partial Regex ConnectedToRedis();
 }
