@@ -93,6 +93,46 @@ public sealed partial class ClusterChatTests
     }
 
     [TestMethod]
+    public async Task HealthzAndMetrics_NodeFiguresAndClusterFigures()
+    {
+        await using var cluster = await ClusterNodes.StartAsync(2, configure: ShortLease);
+        var joins = new[] { 0, 1, 1 }.Select(i => ChatClient.JoinAsync(cluster.Nodes[i].ChatUri)).ToList();
+        var clients = new List<ChatClient>();
+        foreach (var join in joins)
+        {
+            clients.Add((await join).Client);
+        }
+
+        try
+        {
+            // Counted on each heartbeat (a third of the lease): the figure is awaited with the usual bound.
+            string url = cluster.Nodes[0].BaseUrl;
+            var deadline = DateTime.UtcNow + Wait.Timeout;
+            Dictionary<string, double> metrics;
+            while ((metrics = await HttpProbe.ScrapeAsync(url))["fleckchat_cluster_members"] != 3 && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(50);
+            }
+
+            Assert.AreEqual(3, metrics["fleckchat_cluster_members"], "every node's members");
+            Assert.AreEqual(1, metrics["fleckchat_connections_open"], "this node's own");
+            var (status, body, response) = await HttpProbe.GetAsync(url + "/healthz");
+            response.Dispose();
+            var health = System.Text.Json.JsonDocument.Parse(body).RootElement;
+            Assert.AreEqual(200, status, body);
+            Assert.AreEqual(3, health.GetProperty("cluster_members").GetInt64(), body);
+            Assert.AreEqual(1, health.GetProperty("connections").GetInt64(), body);
+        }
+        finally
+        {
+            foreach (var client in clients)
+            {
+                await client.DisposeAsync();
+            }
+        }
+    }
+
+    [TestMethod]
     public async Task GeneratedNames_NeverHandedOutTwiceAcrossNodes()
     {
         await using var cluster = await ClusterNodes.StartAsync(3);
