@@ -18,7 +18,10 @@ namespace FleckChat.Chat;
 /// <c>server.PathFilter = chat.IsPathServed; server.Start(chat.Attach)</c>. <c>/chat</c> is the room
 /// <c>lobby</c> and <c>/chat/dev</c> the room <c>dev</c>; names are unique across the whole chat.
 /// One lock guards rooms, names and the order of every room's events; under it we only queue.
-/// This file holds membership and relay; ChatHub.Limits.cs the rate, size and idle limits.
+/// This file holds membership and relay; ChatHub.Paths.cs where a connection goes; ChatHub.Limits.cs
+/// the rate, size and idle limits; with <c>--redis</c>, ChatHub.Cluster.cs (joining and leaving),
+/// ChatHub.ClusterRequests.cs (lines, renames, whispers, questions) and ChatHub.ClusterLeases.cs
+/// (heartbeat and recovery) do the same through Redis.
 /// </summary>
 internal sealed partial class ChatHub : IDisposable
 {
@@ -32,7 +35,6 @@ internal sealed partial class ChatHub : IDisposable
     private readonly Dictionary<string, Member> _names = new(StringComparer.OrdinalIgnoreCase);
     private readonly NameGenerator _generator = new();
     private readonly ChatOptions _options;
-    private readonly string _basePath;
     private readonly ILogger _log;
     private readonly TimeProvider _time;
     private readonly LogThrottle _presenceLog;
@@ -51,9 +53,6 @@ internal sealed partial class ChatHub : IDisposable
         _idleTimer = StartIdleTimer();
         _heartbeat = StartHeartbeat();
     }
-
-    /// <summary>True for the chat's paths: the base path (the lobby) and base/ROOM for a valid room name.</summary>
-    public bool IsPathServed(string path) => RoomFromPath(path) is not null;
 
     /// <summary>Wires a new connection's handlers to the chat: use as <c>server.Start(chat.Attach)</c>.</summary>
     public void Attach(IWebSocketConnection connection)
@@ -432,40 +431,6 @@ internal sealed partial class ChatHub : IDisposable
     /// <returns>null when the name is free for this member, otherwise why not. Call under the lock.</returns>
     private string? WhyNotAvailable(string name, Member member) =>
         NameRules.WhyNot(name) ?? (_names.TryGetValue(name, out var holder) && holder != member ? $"name {name} is taken" : null);
-
-    private string? RoomFromPath(string path)
-    {
-        if (path == _basePath)
-        {
-            return DefaultRoom;
-        }
-
-        string room = path.StartsWith(_basePath + "/", StringComparison.Ordinal) ? path[(_basePath.Length + 1)..] : "";
-        return NameRules.IsValidRoom(room) ? room : null;
-    }
-
-    /// <summary>
-    /// Splits <c>/chat/dev?name=alice</c> into the path and the requested name (URL-decoded, then cleaned
-    /// like a chat line, so invisible and bidirectional characters never reach the name rules), if any.
-    /// </summary>
-    private static (string Path, string? Name) SplitTarget(string target)
-    {
-        int q = target.IndexOf('?', StringComparison.Ordinal);
-        if (q < 0)
-        {
-            return (target, null);
-        }
-
-        foreach (var pair in target[(q + 1)..].Split('&'))
-        {
-            if (pair.StartsWith("name=", StringComparison.Ordinal))
-            {
-                return (target[..q], TextSanitizer.Clean(Uri.UnescapeDataString(pair[5..].Replace('+', ' '))));
-            }
-        }
-
-        return (target[..q], null);
-    }
 
     /// <summary>Shortens to at most <paramref name="max"/> characters without splitting a surrogate pair.</summary>
     private static string Truncate(string text, int max) =>
