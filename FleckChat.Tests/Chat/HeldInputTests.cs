@@ -1,5 +1,4 @@
 using FleckChat.Chat;
-using FleckChat.Tests.Support;
 
 namespace FleckChat.Tests.Chat;
 
@@ -13,90 +12,84 @@ public sealed class HeldInputTests
     [TestMethod]
     public void NotWaiting_NothingHeld()
     {
-        var member = NewMember();
+        var held = new HeldInput();
 
-        Assert.IsFalse(member.Hold("now"));
+        Assert.IsFalse(held.Hold("now"));
     }
 
     [TestMethod]
     public void Waiting_InputHeld_HandedBackInOrderWhenTheWaitEnds()
     {
-        var member = NewMember();
-        member.BeginWait();
-        Assert.IsTrue(member.Hold("a"));
-        Assert.IsTrue(member.Hold("b"));
+        var held = new HeldInput();
+        held.BeginWait();
+        Assert.IsTrue(held.Hold("a"));
+        Assert.IsTrue(held.Hold("b"));
 
-        var taken = TakeAll(member, member.EndWait(out int turn), turn);
+        var taken = TakeAll(held, held.EndWait(out int turn), turn);
 
         CollectionAssert.AreEqual(new[] { "a", "b" }, taken);
-        Assert.IsFalse(member.Hold("c"), "nothing held and nobody waiting: handled at once");
+        Assert.IsFalse(held.Hold("c"), "nothing held and nobody waiting: handled at once");
     }
 
     [TestMethod]
     public void WhileHeldInputIsTaken_NewInputQueuesBehindIt()
     {
-        var member = NewMember();
-        member.BeginWait();
-        member.Hold("a");
-        string? first = member.EndWait(out int turn);
+        var held = new HeldInput();
+        held.BeginWait();
+        held.Hold("a");
+        string? first = held.EndWait(out int turn);
 
         // The taker handles "a"; meanwhile the receive loop gets "b": it must not overtake.
-        Assert.IsTrue(member.Hold("b"));
+        Assert.IsTrue(held.Hold("b"));
 
-        CollectionAssert.AreEqual(new[] { "a", "b" }, TakeAll(member, first, turn));
+        CollectionAssert.AreEqual(new[] { "a", "b" }, TakeAll(held, first, turn));
     }
 
     [TestMethod]
     public void HeldInputStartsAnotherWait_TakerStops_TheWaitsEndTakesOver()
     {
-        var member = NewMember();
-        member.BeginWait();
-        member.Hold("/nick x");
-        member.Hold("after");
-        member.Hold("more");
-        string? first = member.EndWait(out int turn);
+        var held = new HeldInput();
+        held.BeginWait();
+        held.Hold("/nick x");
+        held.Hold("after");
+        held.Hold("more");
+        string? first = held.EndWait(out int turn);
         Assert.AreEqual("/nick x", first);
 
         // Handling the rename starts a wait: the first taker must stop, even once that wait has ended.
-        member.BeginWait();
-        string? second = member.EndWait(out int secondTurn);
+        held.BeginWait();
+        string? second = held.EndWait(out int secondTurn);
         Assert.AreEqual("after", second);
-        Assert.IsNull(member.NextHeld(turn), "the old taker stops: one taker at a time");
-        Assert.AreEqual("more", member.NextHeld(secondTurn));
-        Assert.IsNull(member.NextHeld(secondTurn));
+        Assert.IsNull(held.NextHeld(turn), "the old taker stops: one taker at a time");
+        Assert.AreEqual("more", held.NextHeld(secondTurn));
+        Assert.IsNull(held.NextHeld(secondTurn));
     }
 
     [TestMethod]
     public void HeldInput_Bounded()
     {
-        var member = NewMember();
-        member.BeginWait();
+        var held = new HeldInput();
+        held.BeginWait();
         for (int i = 0; i < 1000; i++)
         {
-            member.Hold(i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            held.Hold(i.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
-        var taken = TakeAll(member, member.EndWait(out int turn), turn);
+        var taken = TakeAll(held, held.EndWait(out int turn), turn);
 
         Assert.HasCount(64, taken);
         Assert.AreEqual("63", taken[^1]);
     }
 
-    private static List<string> TakeAll(Member member, string? next, int turn)
+    private static List<string> TakeAll(HeldInput held, string? next, int turn)
     {
         var taken = new List<string>();
         while (next is not null)
         {
             taken.Add(next);
-            next = member.NextHeld(turn);
+            next = held.NextHeld(turn);
         }
 
         return taken;
-    }
-
-    private static Member NewMember()
-    {
-        using var hub = new ChatHub(new ChatOptions(), Serilog.Core.Logger.None);
-        return new Member(hub, new FakeConnection(), limiter: null, now: 0);
     }
 }

@@ -77,7 +77,7 @@ internal sealed partial class ChatHub
             }
         }
 
-        member.BeginWait();
+        member.Held!.BeginWait();
         _ = JoinClusterAsync(member, room, requestedName);
     }
 

@@ -83,7 +83,7 @@ internal sealed partial class ChatHub
 
     private void RenameInCluster(Member member, ChatRoom room, string newName)
     {
-        member.BeginWait();
+        member.Held!.BeginWait();
         _ = RenameInClusterAsync(member, room, newName);
     }
 
@@ -170,7 +170,7 @@ internal sealed partial class ChatHub
             return;
         }
 
-        member.BeginWait();
+        member.Held!.BeginWait();
         _ = WhisperAcrossClusterAsync(member, target, lines);
     }
 
@@ -236,7 +236,7 @@ internal sealed partial class ChatHub
             return;
         }
 
-        member.BeginWait();
+        member.Held!.BeginWait();
         _ = AskClusterAsync(member, ask);
     }
 
@@ -278,11 +278,11 @@ internal sealed partial class ChatHub
     /// <summary>Ends the member's wait and handles the input held meanwhile, in order, until it waits again.</summary>
     private void TakeHeld(Member member)
     {
-        var next = member.EndWait(out int turn);
+        var next = member.Held!.EndWait(out int turn);
         while (next is not null)
         {
             Handle(member, next);
-            next = member.NextHeld(turn);
+            next = member.Held!.NextHeld(turn);
         }
     }
 }

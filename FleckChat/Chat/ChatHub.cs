@@ -57,7 +57,7 @@ internal sealed partial class ChatHub : IDisposable
     /// <summary>Wires a new connection's handlers to the chat: use as <c>server.Start(chat.Attach)</c>.</summary>
     public void Attach(IWebSocketConnection connection)
     {
-        var member = new Member(this, connection, NewLimiter(), _time.GetTimestamp());
+        var member = new Member(this, connection, NewLimiter(), _time.GetTimestamp(), _cluster is null ? null : new HeldInput());
         connection.OnOpen = member.Open;
         connection.OnMessage = member.Message;
         connection.OnBinary = static _ => { }; // The chat is text only; a static lambda is one shared delegate.
@@ -202,7 +202,7 @@ internal sealed partial class ChatHub : IDisposable
     internal void Receive(Member member, string received)
     {
         member.Active(_time.GetTimestamp());
-        if (_cluster is not null && member.Hold(received))
+        if (_cluster is not null && member.Held!.Hold(received))
         {
             return;
         }

@@ -12,26 +12,17 @@ namespace FleckChat.Chat;
 /// </summary>
 internal sealed class Member
 {
-    /// <summary>Input held while the member waits for the cluster beyond this is dropped (the rate limit keeps a member well below it).</summary>
-    private const int MaxHeld = 64;
-
     private readonly ChatHub _chat;
     private long _lastActivity;
     private byte[]? _linePrefix;
 
-    // In a cluster: input that waits, in order, while the member's join, rename, whisper or question is
-    // at Redis, and whether held input is being taken. Guarded by the queue's lock; unused by a single daemon.
-    private readonly object _heldGate = new();
-    private Queue<string>? _held;
-    private int _waiting;
-    private bool _taking;
-    private int _turn;
-
-    public Member(ChatHub chat, IWebSocketConnection connection, RateLimiter? limiter, long now)
+    /// <param name="held">In a cluster, where the member's input waits while it waits for Redis; null for a single daemon.</param>
+    public Member(ChatHub chat, IWebSocketConnection connection, RateLimiter? limiter, long now, HeldInput? held = null)
     {
         _chat = chat;
         Connection = connection;
         Limiter = limiter;
+        Held = held;
         _lastActivity = now;
         Format = connection.ConnectionInfo.NegotiatedSubProtocol == JsonFormat.SubProtocol ? JsonFormat.Instance : TextFormat.Instance;
     }
@@ -49,6 +40,9 @@ internal sealed class Member
     public int RoomIndex { get; set; } = -1;
 
     public RateLimiter? Limiter { get; }
+
+    /// <summary>In a cluster: input held while the member waits for Redis. Null for a single daemon.</summary>
+    public HeldInput? Held { get; }
 
     /// <summary>The reason given with /quit, shown in the leave notice.</summary>
     public string? QuitReason { get; set; }
@@ -82,79 +76,9 @@ internal sealed class Member
         }
     }
 
-    /// <summary>An operation at Redis starts: what the member sends meanwhile waits (<see cref="Hold"/>) until <see cref="EndWait"/>.</summary>
-    public void BeginWait()
-    {
-        lock (_heldGate)
-        {
-            _waiting++;
-            _turn++; // Whoever was taking held input stops: the input after this waits for this operation.
-        }
-    }
-
-    /// <summary>Keeps the input for later when the member is waiting or its held input is being taken; false: handle it now.</summary>
-    public bool Hold(string received)
-    {
-        lock (_heldGate)
-        {
-            if (_waiting == 0 && !_taking)
-            {
-                return false;
-            }
-
-            _held ??= new Queue<string>();
-            if (_held.Count < MaxHeld)
-            {
-                _held.Enqueue(received);
-            }
-
-            return true;
-        }
-    }
-
-    /// <summary>
-    /// An operation at Redis has ended: returns the first held input to handle now, or null. The caller
-    /// then takes the held input with <see cref="NextHeld"/> and <paramref name="turn"/> until it gets null.
-    /// </summary>
-    public string? EndWait(out int turn)
-    {
-        lock (_heldGate)
-        {
-            _waiting--;
-            turn = _turn;
-            return NextHeldLocked(turn);
-        }
-    }
-
-    /// <summary>The next held input, or null when there is none, the member waits again, or another has taken over.</summary>
-    public string? NextHeld(int turn)
-    {
-        lock (_heldGate)
-        {
-            return NextHeldLocked(turn);
-        }
-    }
-
     public void Open() => _chat.Join(this);
 
     public void Message(string text) => _chat.Receive(this, text);
 
     public void Closed() => _chat.Leave(this);
-
-    private string? NextHeldLocked(int turn)
-    {
-        if (turn != _turn)
-        {
-            return null;
-        }
-
-        if (_waiting > 0 || _held is not { Count: > 0 } held)
-        {
-            _taking = false;
-            return null;
-        }
-
-        _taking = true;
-        return held.Dequeue();
-    }
 }

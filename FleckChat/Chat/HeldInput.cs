@@ -1,0 +1,89 @@
+namespace FleckChat.Chat;
+
+/// <summary>
+/// In a cluster, a member's input that waits, in order, while its join, rename, whisper or question is
+/// at Redis, and is then handed back in order by one taker at a time: the operation's end takes it
+/// (<see cref="EndWait"/>, then <see cref="NextHeld"/>) until the member waits again, and input that
+/// arrives meanwhile queues behind it. A single daemon has none (its requests never wait).
+/// </summary>
+internal sealed class HeldInput
+{
+    /// <summary>Input held while the member waits for the cluster beyond this is dropped (the rate limit keeps a member well below it).</summary>
+    private const int MaxHeld = 64;
+
+    private readonly object _gate = new();
+    private Queue<string>? _queue;
+    private int _waiting;
+    private bool _taking;
+    private int _turn;
+
+    /// <summary>An operation at Redis starts: what the member sends meanwhile waits (<see cref="Hold"/>) until <see cref="EndWait"/>.</summary>
+    public void BeginWait()
+    {
+        lock (_gate)
+        {
+            _waiting++;
+            _turn++; // Whoever was taking held input stops: the input after this waits for this operation.
+        }
+    }
+
+    /// <summary>Keeps the input for later when the member is waiting or its held input is being taken; false: handle it now.</summary>
+    public bool Hold(string received)
+    {
+        lock (_gate)
+        {
+            if (_waiting == 0 && !_taking)
+            {
+                return false;
+            }
+
+            _queue ??= new Queue<string>();
+            if (_queue.Count < MaxHeld)
+            {
+                _queue.Enqueue(received);
+            }
+
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// An operation at Redis has ended: returns the first held input to handle now, or null. The caller
+    /// then takes the held input with <see cref="NextHeld"/> and <paramref name="turn"/> until it gets null.
+    /// </summary>
+    public string? EndWait(out int turn)
+    {
+        lock (_gate)
+        {
+            _waiting--;
+            turn = _turn;
+            return NextHeldLocked(turn);
+        }
+    }
+
+    /// <summary>The next held input, or null when there is none, the member waits again, or another has taken over.</summary>
+    public string? NextHeld(int turn)
+    {
+        lock (_gate)
+        {
+            return NextHeldLocked(turn);
+        }
+    }
+
+    private string? NextHeldLocked(int turn)
+    {
+        if (turn != _turn)
+        {
+            return null;
+        }
+
+        if (_waiting > 0 || _queue is not { Count: > 0 } held)
+        {
+            _taking = false;
+            return null;
+        }
+
+        _taking = true;
+        return held.Dequeue();
+    }
+}
