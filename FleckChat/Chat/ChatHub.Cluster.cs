@@ -57,17 +57,9 @@ internal sealed partial class ChatHub
         ChatRoom? room;
         lock (_gate)
         {
-            if (!_rooms.TryGetValue(roomName, out room))
+            if ((room = RoomFor(member, roomName)) is null)
             {
-                if (_rooms.Count >= _options.MaxRooms)
-                {
-                    member.Send(Error("too many rooms exist; try again later or join another"));
-                    member.Connection.Close(1013, "too many rooms");
-                    _log.Warning("Refused room {Room} for {RemoteEndPoint}: {MaxRooms} rooms exist", roomName, member.Connection.ConnectionInfo.RemoteEndPoint, _options.MaxRooms);
-                    return;
-                }
-
-                room = _rooms[roomName] = NewRoom(roomName);
+                return;
             }
 
             room.Joining++;

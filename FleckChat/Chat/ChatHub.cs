@@ -102,17 +102,9 @@ internal sealed partial class ChatHub : IDisposable
         ChatRoom? room;
         lock (_gate)
         {
-            if (!_rooms.TryGetValue(roomName, out room))
+            if ((room = RoomFor(member, roomName)) is null)
             {
-                if (_rooms.Count >= _options.MaxRooms)
-                {
-                    member.Send(Error("too many rooms exist; try again later or join another"));
-                    member.Connection.Close(1013, "too many rooms");
-                    _log.Warning("Refused room {Room} for {RemoteEndPoint}: {MaxRooms} rooms exist", roomName, info.RemoteEndPoint, _options.MaxRooms);
-                    return;
-                }
-
-                room = _rooms[roomName] = NewRoom(roomName);
+                return;
             }
 
             string? problem = requestedName is null ? null : WhyNotAvailable(requestedName, member);
@@ -383,6 +375,25 @@ internal sealed partial class ChatHub : IDisposable
 
     private static string Greeting(int count) =>
         string.Create(CultureInfo.InvariantCulture, $"You are connected! There are {count} users here.");
+
+    /// <summary>Call under the lock: the room, made if it does not exist; null (and the member refused with 1013) when too many rooms exist.</summary>
+    private ChatRoom? RoomFor(Member member, string roomName)
+    {
+        if (_rooms.TryGetValue(roomName, out var room))
+        {
+            return room;
+        }
+
+        if (_rooms.Count >= _options.MaxRooms)
+        {
+            member.Send(Error("too many rooms exist; try again later or join another"));
+            member.Connection.Close(1013, "too many rooms");
+            _log.Warning("Refused room {Room} for {RemoteEndPoint}: {MaxRooms} rooms exist", roomName, member.Connection.ConnectionInfo.RemoteEndPoint, _options.MaxRooms);
+            return null;
+        }
+
+        return _rooms[roomName] = NewRoom(roomName);
+    }
 
     private ChatRoom NewRoom(string name) => new(name, _options.HistorySize, _time, SummarizePresence);
 
