@@ -151,11 +151,7 @@ internal sealed partial class ChatHub
                 return false;
             }
 
-            _names[name] = member;
-            member.Named(name);
-            member.Room = room;
-            room.Add(member);
-            count = ++_count;
+            count = Seat(member, room, name);
             var now = _time.GetUtcNow();
             member.Send(new ChatEvent
             {

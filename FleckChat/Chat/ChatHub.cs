@@ -109,11 +109,7 @@ internal sealed partial class ChatHub : IDisposable
 
             string? problem = requestedName is null ? null : WhyNotAvailable(requestedName, member);
             string name = requestedName is not null && problem is null ? requestedName : _generator.Next();
-            _names.Add(name, member);
-            member.Named(name);
-            member.Room = room;
-            room.Add(member);
-            count = ++_count;
+            count = Seat(member, room, name);
 
             var now = _time.GetUtcNow();
             member.Send(new ChatEvent
@@ -375,6 +371,16 @@ internal sealed partial class ChatHub : IDisposable
 
     private static string Greeting(int count) =>
         string.Create(CultureInfo.InvariantCulture, $"You are connected! There are {count} users here.");
+
+    /// <summary>Call under the lock, with a name free for the member: it is in the room under that name. Returns the members connected.</summary>
+    private int Seat(Member member, ChatRoom room, string name)
+    {
+        _names[name] = member;
+        member.Named(name);
+        member.Room = room;
+        room.Add(member);
+        return ++_count;
+    }
 
     /// <summary>Call under the lock: the room, made if it does not exist; null (and the member refused with 1013) when too many rooms exist.</summary>
     private ChatRoom? RoomFor(Member member, string roomName)
