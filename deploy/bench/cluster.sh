@@ -14,11 +14,16 @@
 # $FLECKCHAT_BENCH_LOG_DIR/node-PORT (default /tmp/fc-bench-logs).
 # Env: FLECKCHAT        daemon command (word-split), default: dotnet REPO/FleckChat/bin/Release/net10.0/fleckchat.dll
 #      FLECKCHAT_BENCH_STATS=FILE  append `redis-cli INFO commandstats` marked "before" (Redis up), "ready"
-#                       (all nodes up) and "after" (daemons stopped); read with deploy/bench/commandstats.sh -f FILE.
+#                       (all nodes up), "stopping" (signal received, daemons still up) and "after" (daemons
+#                       stopped); read with deploy/bench/commandstats.sh -f FILE. Each snapshot also holds
+#                       `INFO cpu`'s used_cpu_* lines and one proc_redis / proc_nodeI line per process
+#                       (utime+stime in clock ticks and VmRSS from /proc), for CPU per message.
+#      FLECKCHAT_BENCH_REDIS=off  no Redis and no --redis: the same daemons standing alone (a 1-node baseline
+#                       whose snapshots then hold only the proc_ lines, for the same CPU-per-message figure).
 # Exit 2: bad usage, redis-server missing, or daemon not built.
 set -euo pipefail
 
-usage() { sed -n '2,18p' "$0" >&2; exit 2; }
+usage() { sed -n '2,23p' "$0" >&2; exit 2; }
 [ $# -ge 2 ] || usage
 PORT=$1 NODES=$2
 shift 2
@@ -48,6 +53,8 @@ for ((k = 0; k < ${#SEED[@]}; k += 2)); do
 done
 LOGROOT=${FLECKCHAT_BENCH_LOG_DIR:-/tmp/fc-bench-logs}
 STATS=${FLECKCHAT_BENCH_STATS:-}
+USE_REDIS=1
+[ "${FLECKCHAT_BENCH_REDIS:-on}" = off ] && USE_REDIS=0
 
 # Children die with this script even if it is SIGKILLed (the kit does that after 5 s).
 GUARD=()
@@ -70,16 +77,32 @@ stop_pids() {   # $1 seconds to wait after TERM, then KILL; reaps them
   done
   for p in "$@"; do alive "$p" && kill -KILL "$p" 2>/dev/null; wait "$p" 2>/dev/null || true; done
 }
+proc_line() {   # $1 pid, $2 label: "proc_LABEL:pid=P,cpu_ticks=utime+stime,rss_kb=VmRSS" (ticks: getconf CLK_TCK)
+  local st rss
+  st=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+  st=${st##*) }   # fields after the command name; utime and stime are fields 14 and 15 of the whole line
+  local -a f; read -r -a f <<<"$st"
+  rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null)
+  echo "proc_$2:pid=$1,cpu_ticks=$((f[11] + f[12])),rss_kb=${rss:-0}"
+}
 snapshot() {    # $1 mark
-  [ -n "$STATS" ] && [ -n "$RP" ] || return 0
-  { echo "# $1 $(date -Iseconds) redis=127.0.0.1:$RP port=$PORT nodes=$NODES"
-    redis-cli -p "$RP" INFO commandstats | tr -d '\r'; } >>"$STATS" 2>/dev/null || true
+  [ -n "$STATS" ] && { [ -n "$RP" ] || [ "$USE_REDIS" = 0 ]; } || return 0
+  local pid i=0
+  { echo "# $1 $(date -Iseconds) redis=127.0.0.1:${RP:-none} port=$PORT nodes=$NODES clk_tck=$(getconf CLK_TCK)"
+    if [ -n "$RP" ]; then
+      redis-cli -p "$RP" INFO commandstats | tr -d '\r'
+      redis-cli -p "$RP" INFO cpu | tr -d '\r' | grep '^used_cpu'
+      proc_line "$REDIS_PID" redis
+    fi
+    for pid in "${DAEMON_PIDS[@]}"; do proc_line "$pid" "node$i"; i=$((i + 1)); done
+  } >>"$STATS" 2>/dev/null || true
 }
 # shellcheck disable=SC2317  # invoked from the traps
 cleanup() {
   trap - TERM INT EXIT
+  { [ -z "$REDIS_PID" ] || alive "$REDIS_PID"; } && snapshot stopping
   stop_pids 3 "${DAEMON_PIDS[@]}"
-  [ -n "$REDIS_PID" ] && alive "$REDIS_PID" && snapshot after
+  { [ -z "$REDIS_PID" ] || alive "$REDIS_PID"; } && snapshot after
   [ -n "$REDIS_PID" ] && stop_pids 1 "$REDIS_PID"
   rm -rf "$TMP"
 }
@@ -90,7 +113,7 @@ trap 'rc=$?; cleanup; exit "$rc"' EXIT
 # --- Redis on a free port --------------------------------------------------------------------------
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 p=${FLECKCHAT_BENCH_REDIS_PORT:-$((PORT + NODES + 100))}
-for ((try = 0; try < 20; try++, p++)); do
+for ((try = 0; USE_REDIS && try < 20; try++, p++)); do
   listening "$p" && continue
   "${GUARD[@]}" redis-server --port "$p" --bind 127.0.0.1 --save '' --appendonly no --daemonize no \
     --dir "$TMP" --logfile '' --loglevel warning &
@@ -103,25 +126,34 @@ for ((try = 0; try < 20; try++, p++)); do
   [ -n "$RP" ] && alive "$REDIS_PID" && break
   stop_pids 1 "$REDIS_PID"; REDIS_PID="" RP=""    # port taken meanwhile (bind failed) or too slow: next port
 done
-[ -n "$RP" ] || { echo "cluster.sh: could not start redis-server" >&2; exit 1; }
-echo "cluster.sh: redis-server pid $REDIS_PID on 127.0.0.1:$RP"
+if [ "$USE_REDIS" = 1 ]; then
+  [ -n "$RP" ] || { echo "cluster.sh: could not start redis-server" >&2; exit 1; }
+  echo "cluster.sh: redis-server pid $REDIS_PID on 127.0.0.1:$RP"
+  REDIS_ARGS=(--redis "127.0.0.1:$RP")
+else
+  echo "cluster.sh: FLECKCHAT_BENCH_REDIS=off: daemons without Redis"
+  REDIS_ARGS=()
+fi
 snapshot before
 
 # --- daemons: PORT+1.. first, PORT last ------------------------------------------------------------
 start_node() {  # $1 port, then the extra daemon args
   local port=$1; shift
   mkdir -p "$LOGROOT/node-$port"
-  DOTNET_GCgen0size=100000 "${GUARD[@]}" "${FC[@]}" --port "$port" --bind 127.0.0.1 --redis "127.0.0.1:$RP" \
+  DOTNET_GCgen0size=100000 "${GUARD[@]}" "${FC[@]}" --port "$port" --bind 127.0.0.1 "${REDIS_ARGS[@]}" \
     --log-dir "$LOGROOT/node-$port" "${FLAGS[@]}" "$@" &
   DAEMON_PIDS+=($!)
 }
-healthy() { curl -sf -m 1 "http://127.0.0.1:$1/healthz" 2>/dev/null | grep -q '"redis":"up"'; }
+healthy() {
+  if [ "$USE_REDIS" = 1 ]; then curl -sf -m 1 "http://127.0.0.1:$1/healthz" 2>/dev/null | grep -q '"redis":"up"'
+  else curl -sf -m 1 "http://127.0.0.1:$1/healthz" >/dev/null 2>&1; fi
+}
 wait_healthy() {  # ports...
   local port t
   for port in "$@"; do
     for ((t = 0; ; t++)); do
       healthy "$port" && break
-      for pid in "${DAEMON_PIDS[@]}" "$REDIS_PID"; do alive "$pid" || { echo "cluster.sh: pid $pid died during start" >&2; exit 1; }; done
+      for pid in "${DAEMON_PIDS[@]}" ${REDIS_PID:+"$REDIS_PID"}; do alive "$pid" || { echo "cluster.sh: pid $pid died during start" >&2; exit 1; }; done
       [ "$t" -lt 600 ] || { echo "cluster.sh: 127.0.0.1:$port not healthy after 60 s" >&2; exit 1; }
       sleep 0.1
     done
@@ -137,7 +169,7 @@ snapshot ready
 
 # --- foreground until a signal or until any child exits --------------------------------------------
 set +e
-wait -n "${DAEMON_PIDS[@]}" "$REDIS_PID"
+wait -n "${DAEMON_PIDS[@]}" ${REDIS_PID:+"$REDIS_PID"}
 rc=$?
 set -e
 echo "cluster.sh: a node or Redis exited (status $rc); stopping the rest" >&2
