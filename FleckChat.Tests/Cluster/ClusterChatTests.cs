@@ -133,6 +133,30 @@ public sealed partial class ClusterChatTests
     }
 
     [TestMethod]
+    public async Task Json_WelcomeListsEveryNodesMembers_IdsAreTheRoomsOffsetsOnEveryNode()
+    {
+        await using var cluster = await ClusterNodes.StartAsync(2, configure: Unlimited);
+        var (alice, _) = await ChatClient.JoinAsync(Named(cluster.Nodes[0].ChatUri, "alice"));
+        await using var _alice = alice;
+        await using var near = await ChatClient.ConnectAsync(Named(cluster.Nodes[0].ChatUri, "near"), "fleckchat.v1.json");
+        await using var far = await ChatClient.ConnectAsync(Named(cluster.Nodes[1].ChatUri, "far"), "fleckchat.v1.json");
+        _ = await near.ReceiveTextAsync();
+        var welcome = System.Text.Json.JsonDocument.Parse(await far.ReceiveTextAsync()).RootElement;
+        Assert.AreEqual("welcome", welcome.GetProperty("type").GetString());
+        CollectionAssert.AreEqual(new[] { "alice", "far", "near" },
+            welcome.GetProperty("members").EnumerateArray().Select(m => m.GetString()).ToArray(), welcome.ToString());
+
+        await alice.SendTextAsync("numbered once");
+        long[] ids = await Task.WhenAll(new[] { near, far }.Select(async client =>
+        {
+            var line = await client.ReceiveUntilAsync(text => text.Contains("numbered once", StringComparison.Ordinal));
+            return System.Text.Json.JsonDocument.Parse(line).RootElement.GetProperty("id").GetInt64();
+        }));
+        Assert.AreEqual(ids[0], ids[1], "one offset for the event on every node");
+        Assert.IsGreaterThan(0L, ids[0]);
+    }
+
+    [TestMethod]
     public async Task GeneratedNames_NeverHandedOutTwiceAcrossNodes()
     {
         await using var cluster = await ClusterNodes.StartAsync(3);

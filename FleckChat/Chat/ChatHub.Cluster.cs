@@ -1,5 +1,6 @@
 using System.Globalization;
 using FleckChat.Chat.Events;
+using FleckChat.Chat.Formats;
 using FleckChat.Cluster;
 using Serilog.Events;
 
@@ -96,9 +97,11 @@ internal sealed partial class ChatHub
 
             name ??= await cluster.Names.ClaimGeneratedAsync(owner, room.Name).ConfigureAwait(false);
             await cluster.Presence.AddAsync(room.Name, name).ConfigureAwait(false);
-            var present = await cluster.Presence.MembersAsync(room.Name).ConfigureAwait(false);
+            // Only the JSON welcome lists the members; a text greeting needs their count alone (ZCOUNT, not the whole room sorted).
+            var present = member.Format == JsonFormat.Instance ? await cluster.Presence.MembersAsync(room.Name).ConfigureAwait(false) : null;
+            int count = present?.Count ?? await cluster.Presence.CountAsync(room.Name).ConfigureAwait(false);
             var log = await room.Log!.ConfigureAwait(false);
-            joined = await log.BetweenEventsAsync(next => EnterAsync(member, room, log, name, problem, present, next)).ConfigureAwait(false);
+            joined = await log.BetweenEventsAsync(next => EnterAsync(member, room, log, name, problem, (count, present), next)).ConfigureAwait(false);
             if (joined && _options.JoinNotices && AdmitNotice(room, joined: true))
             {
                 await AppendAsync(log, new ChatEvent { Kind = ChatEventKind.Join, Room = room.Name, Name = name, Timestamp = _time.GetUtcNow() }).ConfigureAwait(false);
@@ -140,7 +143,8 @@ internal sealed partial class ChatHub
     }
 
     /// <summary>Between two of the room's events: history up to <paramref name="next"/>, then the member is in, for every event from it.</summary>
-    private async Task<bool> EnterAsync(Member member, ChatRoom room, RoomLog log, string name, string? problem, IReadOnlyList<string> present, long next)
+    private async Task<bool> EnterAsync(Member member, ChatRoom room, RoomLog log, string name, string? problem,
+        (int Count, IReadOnlyList<string>? Names) present, long next)
     {
         var recent = await log.RecentAsync(_options.HistorySize, next).ConfigureAwait(false);
         int count;
@@ -155,8 +159,7 @@ internal sealed partial class ChatHub
             var now = _time.GetUtcNow();
             member.Send(new ChatEvent
             {
-                Kind = ChatEventKind.Welcome, Name = name, Room = room.Name, Text = Greeting(present.Count), Timestamp = now,
-                Members = member.Format == Formats.JsonFormat.Instance ? present : null,
+                Kind = ChatEventKind.Welcome, Name = name, Room = room.Name, Text = Greeting(present.Count), Timestamp = now, Members = present.Names,
             });
             if (problem is not null)
             {
