@@ -101,6 +101,7 @@ internal sealed partial class ChatHub
             var present = member.Format == JsonFormat.Instance ? await cluster.Presence.MembersAsync(room.Name).ConfigureAwait(false) : null;
             int count = present?.Count ?? await cluster.Presence.CountAsync(room.Name).ConfigureAwait(false);
             var log = await room.Log!.ConfigureAwait(false);
+            room.OpenLog = log;
             joined = await log.BetweenEventsAsync(next => EnterAsync(member, room, log, name, problem, (count, present), next)).ConfigureAwait(false);
             if (joined && _options.JoinNotices && AdmitNotice(room, joined: true))
             {

@@ -102,9 +102,9 @@ internal sealed partial class ChatHub
             }
 
             _log.Information("{Name} left {Room}: its node stopped renewing its lease", name, room.Name);
-            if (_options.JoinNotices && AdmitNotice(room, joined: false) && room.Log is { IsCompletedSuccessfully: true } log)
+            if (_options.JoinNotices && AdmitNotice(room, joined: false) && room.OpenLog is { } log)
             {
-                await AppendAsync(log.Result, new ChatEvent
+                await AppendAsync(log, new ChatEvent
                 {
                     Kind = ChatEventKind.Leave, Room = room.Name, Name = name, Text = "connection lost", Timestamp = _time.GetUtcNow(),
                 }).ConfigureAwait(false);
@@ -124,9 +124,9 @@ internal sealed partial class ChatHub
         _log.Information("Redis is back: catching up {Rooms} rooms and claiming {Count} names again", rooms.Count, members.Count);
         foreach (var room in rooms)
         {
-            if (room.Log is { IsCompletedSuccessfully: true } log)
+            if (room.OpenLog is { } log)
             {
-                await CatchUpAsync(log.Result).ConfigureAwait(false);
+                await CatchUpAsync(log).ConfigureAwait(false);
             }
         }
 
@@ -139,9 +139,9 @@ internal sealed partial class ChatHub
                     await GiveGeneratedNameAsync(member, room, name, rejoin: true).ConfigureAwait(false);
                 }
                 else if (await cluster.Presence.AddAsync(room.Name, name).ConfigureAwait(false) && _options.JoinNotices
-                    && room.Log is { IsCompletedSuccessfully: true } log)
+                    && room.OpenLog is { } log)
                 {
-                    await AppendAsync(log.Result, new ChatEvent { Kind = ChatEventKind.Join, Room = room.Name, Name = name, Timestamp = _time.GetUtcNow() }).ConfigureAwait(false);
+                    await AppendAsync(log, new ChatEvent { Kind = ChatEventKind.Join, Room = room.Name, Name = name, Timestamp = _time.GetUtcNow() }).ConfigureAwait(false);
                 }
             }
             catch (Exception ex) when (ClusterNode.IsFailure(ex))

@@ -19,7 +19,7 @@ internal sealed partial class ChatHub
             return;
         }
 
-        if (!_cluster!.IsUp || room.Log is not { IsCompletedSuccessfully: true } log)
+        if (!_cluster!.IsUp || room.OpenLog is not { } log)
         {
             member.Send(Error(Unavailable));
             return;
@@ -30,7 +30,7 @@ internal sealed partial class ChatHub
         for (int i = 0; i < lines.Count; i++)
         {
             // Sent in order on one connection, so one member's lines keep their order in the room.
-            appends[i] = log.Result.AppendAsync(RoomEventCodec.Encode(new ChatEvent { Kind = kind, Room = room.Name, From = member.Name, Text = lines[i], Timestamp = now }));
+            appends[i] = log.AppendAsync(RoomEventCodec.Encode(new ChatEvent { Kind = kind, Room = room.Name, From = member.Name, Text = lines[i], Timestamp = now }));
         }
 
         _ = RefuseIfFailedAsync(member, appends);
@@ -59,9 +59,9 @@ internal sealed partial class ChatHub
     /// <summary>A join, leave or presence summary of this node's: appended for the room's one order; lost with Redis (it is only a notice).</summary>
     private void AppendNotice(ChatRoom room, ChatEvent notice)
     {
-        if (room.Log is { IsCompletedSuccessfully: true } log)
+        if (room.OpenLog is { } log)
         {
-            _ = AppendNoticeAsync(log.Result, notice);
+            _ = AppendNoticeAsync(log, notice);
         }
     }
 

@@ -36,6 +36,9 @@ internal sealed class ChatRoom
     /// <summary>In a cluster: the room's log in Redis, opened when the node's first member comes; null for a single daemon.</summary>
     public Task<Cluster.RoomLog>? Log { get; set; }
 
+    /// <summary>In a cluster: <see cref="Log"/> once it is open (set by the first join that awaited it); null before.</summary>
+    public Cluster.RoomLog? OpenLog { get; set; }
+
     /// <summary>In a cluster: members on their way in (at Redis), for whom the room must stay although it may look empty.</summary>
     public int Joining { get; set; }
 

@@ -84,8 +84,8 @@ internal sealed class NameClaims
             renewals.Add((name, _db.ScriptEvaluateAsync(RenewScript, [Key(name)], [owner, _leaseMs])));
         }
 
-        await Task.WhenAll(renewals.Select(r => r.Renewed)).ConfigureAwait(false);
-        return [.. renewals.Where(r => (long)r.Renewed.Result != 1).Select(r => r.Name)];
+        var renewed = await Task.WhenAll(renewals.Select(r => r.Renewed)).ConfigureAwait(false);
+        return [.. renewals.Where((r, i) => (long)renewed[i] != 1).Select(r => r.Name)];
     }
 
     /// <summary>Frees the name if <paramref name="owner"/> holds it; true when it did. Anyone else's claim is left alone.</summary>

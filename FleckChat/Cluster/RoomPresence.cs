@@ -50,8 +50,8 @@ internal sealed class RoomPresence
         var listed = batch.SetAddAsync(Rooms, Lowered(room));
         var added = batch.SortedSetAddAsync(Members(room), name, Expiry());
         batch.Execute();
-        await Task.WhenAll(listed, added).ConfigureAwait(false);
-        return added.Result;
+        await listed.ConfigureAwait(false);
+        return await added.ConfigureAwait(false);
     }
 
     /// <summary>
@@ -109,17 +109,18 @@ internal sealed class RoomPresence
             Live: batch.SortedSetLengthAsync(Members(room), now, double.PositiveInfinity, Exclude.Start),
             All: batch.SortedSetLengthAsync(Members(room)))).ToList();
         batch.Execute();
-        await Task.WhenAll(counts.SelectMany(c => new[] { c.Live, c.All })).ConfigureAwait(false);
+        var live = await Task.WhenAll(counts.Select(c => c.Live)).ConfigureAwait(false);
+        var all = await Task.WhenAll(counts.Select(c => c.All)).ConfigureAwait(false);
 
-        var gone = counts.Where(c => c.All.Result == 0 && c.Room != Lobby).Select(c => (RedisValue)c.Room).ToArray();
+        var gone = counts.Where((c, i) => all[i] == 0 && c.Room != Lobby).Select(c => (RedisValue)c.Room).ToArray();
         if (gone.Length > 0)
         {
             await _db.SetRemoveAsync(Rooms, gone).ConfigureAwait(false);
         }
 
         return [.. counts
-            .Where(c => c.Live.Result > 0 || c.Room == Lobby)
-            .Select(c => new RoomCount(c.Room, (int)c.Live.Result))
+            .Select((c, i) => new RoomCount(c.Room, (int)live[i]))
+            .Where(c => c.Members > 0 || c.Room == Lobby)
             .OrderBy(c => c.Room, StringComparer.OrdinalIgnoreCase)];
     }
 
