@@ -10,6 +10,8 @@ internal sealed class FakeConnection : IWebSocketConnection
 {
     private readonly ConcurrentQueue<string> _received = new();
     private static int s_port = 40000;
+    private readonly DateTimeOffset _opened = DateTimeOffset.UtcNow;
+    private int? _closeCode;
 
     public FakeConnection(string path = "/chat", string subProtocol = "")
     {
@@ -30,7 +32,8 @@ internal sealed class FakeConnection : IWebSocketConnection
 
     public bool IsAvailable { get; private set; } = true;
 
-    public ConnectionStatistics Statistics { get; } = new(DateTimeOffset.UtcNow, 0, 0, 0, 0, null, "");
+    /// <summary>Its close code once closed (by either side), null while open or after <see cref="Break"/>.</summary>
+    public ConnectionStatistics Statistics => new(_opened, 0, 0, 0, 0, _closeCode, "");
 
     /// <summary>Every text message sent to this connection, in order.</summary>
     public IReadOnlyList<string> Received => [.. _received];
@@ -70,6 +73,7 @@ internal sealed class FakeConnection : IWebSocketConnection
     {
         ClosedWith ??= code;
         ClosedBecause ??= reason;
+        _closeCode ??= code;
         IsAvailable = false;
     }
 
@@ -77,8 +81,16 @@ internal sealed class FakeConnection : IWebSocketConnection
 
     public void Say(string text) => OnMessage(text);
 
-    /// <summary>The client goes away: the server would raise OnClose.</summary>
+    /// <summary>The client closes cleanly (a close frame): the server would raise OnClose.</summary>
     public void Disconnect()
+    {
+        _closeCode ??= 1000;
+        IsAvailable = false;
+        OnClose();
+    }
+
+    /// <summary>The connection breaks (no close frame: a reset, a dead network): the server would raise OnClose.</summary>
+    public void Break()
     {
         IsAvailable = false;
         OnClose();

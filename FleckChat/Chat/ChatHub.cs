@@ -48,6 +48,7 @@ internal sealed partial class ChatHub : IDisposable
         _basePath = basePath;
         _log = log;
         _time = time ?? TimeProvider.System;
+        _tokens = new ResumeTokens(_time, options.ResumeLifetime);
         _rooms[DefaultRoom] = NewRoom(DefaultRoom);
         _presenceLog = new LogThrottle(log, "join and leave", JoinLogLinesPerSecond, TimeSpan.FromSeconds(1), _time);
         _idleTimer = StartIdleTimer();
@@ -90,11 +91,11 @@ internal sealed partial class ChatHub : IDisposable
     internal void Join(Member member)
     {
         var info = member.Connection.ConnectionInfo;
-        var (path, requestedName) = SplitTarget(info.Path);
-        string roomName = RoomFromPath(path) ?? DefaultRoom;
+        var target = JoinTarget.Parse(info.Path);
+        string roomName = RoomFromPath(target.Path) ?? DefaultRoom;
         if (_cluster is not null)
         {
-            JoinCluster(member, roomName, requestedName);
+            JoinCluster(member, roomName, target.Name);
             return;
         }
 
@@ -107,30 +108,33 @@ internal sealed partial class ChatHub : IDisposable
                 return;
             }
 
-            string? problem = requestedName is null ? null : WhyNotAvailable(requestedName, member);
+            // A valid resume token gives the name back, and the member's place if it is still here.
+            var previous = target.Resume is { } token ? _tokens.Redeem(token) : null;
+            bool seamless = previous is not null && TakeOver(previous, room);
+            string? requestedName = previous?.Name ?? target.Name;
+            string? problem = requestedName is null || seamless ? null : WhyNotAvailable(requestedName, member);
             string name = requestedName is not null && problem is null ? requestedName : _generator.Next();
             count = Seat(member, room, name);
 
             var now = _time.GetUtcNow();
+            bool json = member.Format == JsonFormat.Instance;
             member.Send(new ChatEvent
             {
                 Kind = ChatEventKind.Welcome, Name = name, Room = room.Name, Text = Greeting(room.Count), Timestamp = now,
 
                 // Only the JSON welcome lists the members: sorting a big room for every text newcomer made
                 // joins O(n log n) (docs/performance.md, "Memory per idle connection").
-                Members = member.Format == JsonFormat.Instance ? room.MemberNames() : null,
+                Members = json ? room.MemberNames() : null,
+                Epoch = json ? room.Epoch : null,
+                Resume = json ? _tokens.Issue(member) : null,
             });
             if (problem is not null)
             {
                 member.Send(Error($"{problem}; you are {name}"));
             }
 
-            if (room.History(now) is { } history)
-            {
-                member.Send(history);
-            }
-
-            if (_options.JoinNotices && room.Presence.Admit(joined: true))
+            CatchUp(member, room, target, now);
+            if (!seamless && _options.JoinNotices && room.Presence.Admit(joined: true))
             {
                 room.Broadcast(new ChatEvent { Kind = ChatEventKind.Join, Room = room.Name, Name = name, Timestamp = now }, except: member);
             }
@@ -152,37 +156,44 @@ internal sealed partial class ChatHub : IDisposable
             return;
         }
 
-        int count;
-        string roomName;
         lock (_gate)
         {
-            if (member.Room is not { } room || !room.Remove(member))
+            if (member.Room is { } room && !KeepForResume(member))
             {
-                return;
+                Depart(member, room);
             }
+        }
+    }
 
-            _names.Remove(member.Name);
-            member.Room = null;
-            count = --_count;
-            roomName = room.Name;
-            if (_options.JoinNotices && room.Presence.Admit(joined: false))
-            {
-                room.Broadcast(new ChatEvent
-                {
-                    Kind = ChatEventKind.Leave, Room = room.Name, Name = member.Name, Text = member.QuitReason, Timestamp = _time.GetUtcNow(),
-                });
-            }
+    /// <summary>Call under the lock: the member leaves its room, which is told.</summary>
+    private void Depart(Member member, ChatRoom room)
+    {
+        if (!room.Remove(member))
+        {
+            return;
+        }
 
-            if (room.Count == 0 && room.Name != DefaultRoom)
+        _tokens.Ended(member);
+        _names.Remove(member.Name);
+        member.Room = null;
+        int count = --_count;
+        if (_options.JoinNotices && room.Presence.Admit(joined: false))
+        {
+            room.Broadcast(new ChatEvent
             {
-                _rooms.Remove(room.Name);
-                room.Presence.Dispose();
-            }
+                Kind = ChatEventKind.Leave, Room = room.Name, Name = member.Name, Text = member.QuitReason, Timestamp = _time.GetUtcNow(),
+            });
+        }
+
+        if (room.Count == 0 && room.Name != DefaultRoom)
+        {
+            _rooms.Remove(room.Name);
+            room.Presence.Dispose();
         }
 
         if (_log.IsEnabled(LogEventLevel.Information) && _presenceLog.Allow())
         {
-            LogLeave(member, roomName, count);
+            LogLeave(member, room.Name, count);
         }
     }
 
@@ -296,7 +307,7 @@ internal sealed partial class ChatHub : IDisposable
         return _rooms[roomName] = NewRoom(roomName);
     }
 
-    private ChatRoom NewRoom(string name) => new(name, _options.HistorySize, _time, SummarizePresence);
+    private ChatRoom NewRoom(string name) => new(name, _options.HistorySize, _time, SummarizePresence, _cluster is null ? _options.ReplayEvents : 0);
 
     /// <summary>Runs on the room's presence timer: one line for the joins and leaves held back in the last second.</summary>
     private void SummarizePresence(ChatRoom room)

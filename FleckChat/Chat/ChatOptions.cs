@@ -23,6 +23,15 @@ internal sealed record ChatOptions
     /// <summary>Whether rooms are told when someone joins or leaves.</summary>
     public bool JoinNotices { get; init; } = true;
 
+    /// <summary>After a connection ends without a close frame, how long its member stays present, waiting to be resumed (zero: not at all).</summary>
+    public TimeSpan ResumeGrace { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How long after its connection ends a resume token still gives the name back and replays what was missed.</summary>
+    public TimeSpan ResumeLifetime { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Room events each room keeps for reconnecting members to catch up from (<c>?since=ID</c>).</summary>
+    public int ReplayEvents { get; init; } = 1000;
+
     /// <summary>The most rooms that may exist at once (a room exists while it has members; the lobby always).</summary>
     public int MaxRooms { get; init; } = 1000;
 }

@@ -14,19 +14,27 @@ internal sealed class ChatRoom
 {
     private readonly int _historySize;
     private readonly Queue<ChatEvent> _history;
+    private readonly int _replaySize;
+    private readonly Queue<ChatEvent> _recent;
     private readonly List<Member> _members = [];
     private long _sequence;
 
     /// <param name="summarizePresence">Sends the room's presence summary; see <see cref="PresenceNotices"/>.</param>
-    public ChatRoom(string name, int historySize, TimeProvider time, Action<ChatRoom> summarizePresence)
+    /// <param name="replaySize">Room events kept for reconnecting members (<see cref="Since"/>); 0: none.</param>
+    public ChatRoom(string name, int historySize, TimeProvider time, Action<ChatRoom> summarizePresence, int replaySize = 0)
     {
         Name = name;
         _historySize = historySize;
         _history = new Queue<ChatEvent>(Math.Min(historySize, 64));
+        _replaySize = replaySize;
+        _recent = new Queue<ChatEvent>(Math.Min(replaySize, 64));
         Presence = new PresenceNotices(time, () => summarizePresence(this));
     }
 
     public string Name { get; }
+
+    /// <summary>Changes whenever the room's ids start again (a new room, a new daemon): a reconnecting member's id means nothing in another epoch.</summary>
+    public string Epoch { get; } = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
 
     /// <summary>Decides which join and leave notices the room sees one by one; disposed when the room goes.</summary>
     public PresenceNotices Presence { get; }
@@ -85,6 +93,16 @@ internal sealed class ChatRoom
             _history.Enqueue(chatEvent);
         }
 
+        if (_replaySize > 0)
+        {
+            if (_recent.Count == _replaySize)
+            {
+                _recent.Dequeue();
+            }
+
+            _recent.Enqueue(chatEvent);
+        }
+
         Deliver(chatEvent, except);
     }
 
@@ -109,6 +127,25 @@ internal sealed class ChatRoom
                 : text ??= TextFormat.Instance.Render(chatEvent);
             member.Connection.Post(message);
         }
+    }
+
+    /// <summary>
+    /// The room's events after <paramref name="id"/>, oldest first (empty when nothing came after it), or
+    /// null when the room no longer keeps all of them (or never had that id).
+    /// </summary>
+    public IReadOnlyList<ChatEvent>? Since(long id)
+    {
+        if (id < 0 || id > _sequence)
+        {
+            return null;
+        }
+
+        if (id == _sequence)
+        {
+            return [];
+        }
+
+        return _recent.Count > 0 && _recent.Peek().Id <= id + 1 ? [.. _recent.Where(e => e.Id > id)] : null;
     }
 
     /// <summary>The recent messages and actions, oldest first; null when there are none.</summary>

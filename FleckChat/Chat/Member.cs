@@ -17,6 +17,18 @@ internal sealed class Member
     private byte[]? _linePrefix;
 
     /// <param name="held">In a cluster, where the member's input waits while it waits for Redis; null for a single daemon.</param>
+    /// <summary>The chat the member is in (its grace timer calls back into it).</summary>
+    public ChatHub Hub => _chat;
+
+    /// <summary>Its resume token's id (JSON members), set when the token is issued.</summary>
+    public string? ResumeId { get; set; }
+
+    /// <summary>Its connection broke and it is kept present for the grace period (under the chat's lock).</summary>
+    public bool Ghost { get; set; }
+
+    /// <summary>Ends the grace period; disposed when the member resumes or leaves.</summary>
+    public ITimer? GraceTimer { get; set; }
+
     public Member(ChatHub chat, IWebSocketConnection connection, RateLimiter? limiter, long now, HeldInput? held = null)
     {
         _chat = chat;

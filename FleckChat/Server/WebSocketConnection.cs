@@ -128,7 +128,9 @@ internal sealed partial class WebSocketConnection : IWebSocketConnection
     internal void Opened()
     {
         _settings.Metrics.ConnectionOpened();
-        Log.Debug("Connection {ConnectionId} from {RemoteEndPoint} opened on {Path}", Info.Id, Info.RemoteEndPoint, Info.Path);
+        // The query may hold a resume token, a secret: never logged.
+        string path = Info.Path.IndexOf('?', StringComparison.Ordinal) is >= 0 and var q ? Info.Path[..q] + "?***" : Info.Path;
+        Log.Debug("Connection {ConnectionId} from {RemoteEndPoint} opened on {Path}", Info.Id, Info.RemoteEndPoint, path);
         Invoke(OnOpen, nameof(OnOpen));
     }
 

@@ -36,6 +36,12 @@ internal sealed class ChatEvent
     /// <summary>For history: the past events, oldest first.</summary>
     public IReadOnlyList<ChatEvent>? Events { get; init; }
 
+    /// <summary>For a welcome: the room's epoch, which changes whenever its ids start again (docs/protocol.md, "Reconnecting").</summary>
+    public string? Epoch { get; init; }
+
+    /// <summary>For a JSON welcome: the member's resume token (a secret; never logged).</summary>
+    public string? Resume { get; init; }
+
     /// <summary>For messages: the sender's <c>[name]: </c> prefix, already UTF-8, so the text line costs one copy.</summary>
     public byte[]? LinePrefix { get; init; }
 }
@@ -55,6 +61,9 @@ internal enum ChatEventKind
     Rooms,
     Error,
     Info,
+
+    /// <summary>A reconnecting member may have missed events: what it asked for is no longer kept, or the room started again.</summary>
+    Gap,
 }
 
 internal readonly record struct RoomCount(string Room, int Members);

@@ -58,6 +58,8 @@ internal sealed class JsonFormat : IWireFormat
         Left = e.Left,
         Rooms = e.Rooms?.Select(r => new WireRoom(r.Room, r.Members)).ToArray(),
         Events = e.Events?.Select(ToWire).ToArray(),
+        Epoch = e.Epoch,
+        Resume = e.Resume,
         Ts = e.Timestamp.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture),
     };
 }

@@ -58,6 +58,7 @@ internal sealed class TextFormat : IWireFormat
         ChatEventKind.Rooms => "* rooms: " + string.Join(", ", e.Rooms!.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Room} ({r.Members})"))),
         ChatEventKind.Error => "! " + e.Text,
         ChatEventKind.Info => "* " + e.Text,
+        ChatEventKind.Gap => "* " + e.Text,
         _ => throw new ArgumentOutOfRangeException(nameof(e), e.Kind, "no single line for this event"),
     };
 

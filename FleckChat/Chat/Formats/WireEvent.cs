@@ -29,6 +29,10 @@ internal sealed class WireEvent
 
     public IReadOnlyList<WireEvent>? Events { get; init; }
 
+    public string? Epoch { get; init; }
+
+    public string? Resume { get; init; }
+
     public required string Ts { get; init; }
 }
 
