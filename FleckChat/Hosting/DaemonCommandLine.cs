@@ -42,6 +42,8 @@ internal sealed class DaemonCommandLine
     private readonly Option<string?> _key;
     private readonly Option<string?> _redis;
     private readonly Option<int> _redisLease;
+    private readonly Option<int> _resumeGrace;
+    private readonly Option<int> _resumeLifetime;
 
     public DaemonCommandLine(Func<string, string?> getEnvironment)
     {
@@ -106,11 +108,17 @@ internal sealed class DaemonCommandLine
         _redisLease = OptionBuilder.Create("--redis-lease", "FLECKCHAT_REDIS_LEASE", (int)defaults.RedisLease.TotalSeconds,
             "With --redis: seconds a node's names and presence outlive it when it dies (renewed every third of it while it lives).",
             Range(1, 3600), getEnvironment, "seconds");
+        _resumeGrace = OptionBuilder.Create("--resume-grace", "FLECKCHAT_RESUME_GRACE", (int)chat.ResumeGrace.TotalSeconds,
+            "Seconds a member whose connection broke (no close frame) stays present, so a reconnect with its resume token is seamless (0: none).",
+            Range(0, 3600), getEnvironment, "seconds");
+        _resumeLifetime = OptionBuilder.Create("--resume-lifetime", "FLECKCHAT_RESUME_LIFETIME", (int)chat.ResumeLifetime.TotalSeconds,
+            "Seconds after a connection ends that its resume token still gives the name back and what was missed.",
+            Range(1, 7 * 24 * 3600), getEnvironment, "seconds");
         Command = new RootCommand($"FleckChat: a small WebSocket chat daemon. Connect with: websocat ws://HOST:PORT{defaults.Path}")
         {
             _port, _bind, _path, _maxMessageBytes, _logDir, _logLevel,
             _history, _maxTextBytes, _rateLimit, _floodWindows, _maxConnections, _maxConnectionsPerIp, _maxHandshakes, _maxHandshakesPerIp, _connectRatePerIp, _allowedOrigins,
-            _idleTimeout, _joinNotices, _maxRooms, _metricsBind, _metricsPublic, _cert, _key, _redis, _redisLease,
+            _idleTimeout, _joinNotices, _maxRooms, _metricsBind, _metricsPublic, _cert, _key, _redis, _redisLease, _resumeGrace, _resumeLifetime,
         };
     }
 
@@ -132,6 +140,8 @@ internal sealed class DaemonCommandLine
             IdleTimeout = TimeSpan.FromSeconds(result.GetValue(_idleTimeout)),
             JoinNotices = result.GetValue(_joinNotices).IsOn,
             MaxRooms = result.GetValue(_maxRooms),
+            ResumeGrace = TimeSpan.FromSeconds(result.GetValue(_resumeGrace)),
+            ResumeLifetime = TimeSpan.FromSeconds(result.GetValue(_resumeLifetime)),
         },
         Server = new WebSocketServerOptions
         {

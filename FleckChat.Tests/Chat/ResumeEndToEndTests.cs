@@ -1,0 +1,66 @@
+using System.Text.Json;
+using FleckChat.Tests.Support;
+
+namespace FleckChat.Tests.Chat;
+
+/// <summary>Reconnecting to a real daemon over real sockets: a member's TCP connection aborted (no close frame) while others talk.</summary>
+[TestClass]
+public sealed class ResumeEndToEndTests
+{
+    [TestMethod]
+    public async Task AbortedThenResumed_ExactlyTheMissedEventsInOrder_ThenLive_SameName_RoomSeesNothing()
+    {
+        await using var daemon = InProcessDaemon.Start(configure: o => o with { Chat = o.Chat with { RateLimit = FleckChat.Limits.RateLimit.Off } });
+        var uri = daemon.ChatUri();
+        var ann = await ChatClient.ConnectAsync(new Uri(uri + "?name=ann"), "fleckchat.v1.json");
+        var welcome = Parse(await ann.ReceiveTextAsync());
+        string epoch = welcome.GetProperty("epoch").GetString()!;
+        string token = welcome.GetProperty("resume").GetString()!;
+        var (bob, _) = await ChatClient.JoinAsync(new Uri(uri + "?name=bob"));
+        await using var _bob = bob;
+        await bob.SendTextAsync("before");
+        long seen = Parse(await ann.ReceiveUntilAsync(line => line.Contains("\"before\"", StringComparison.Ordinal))).GetProperty("id").GetInt64();
+
+        // No close frame: the member stays present while bob keeps talking.
+        ann.Socket.Abort();
+        await ann.DisposeAsync();
+        for (int i = 1; i <= 20; i++)
+        {
+            await bob.SendTextAsync($"missed {i}");
+        }
+
+        await bob.ReceiveUntilAsync(line => line == "[bob]: missed 20");
+        var again = await ChatClient.ConnectAsync(new Uri($"{uri}?since={seen}&epoch={epoch}&resume={Uri.EscapeDataString(token)}"), "fleckchat.v1.json");
+        await using var _again = again;
+        await bob.SendTextAsync("live");
+
+        Assert.AreEqual("ann", Parse(await again.ReceiveTextAsync()).GetProperty("name").GetString());
+        var texts = new List<string>();
+        while (texts.Count < 21)
+        {
+            var e = Parse(await again.ReceiveTextAsync());
+            texts.Add(e.GetProperty("type").GetString() + ":" + e.GetProperty("text").GetString());
+        }
+
+        CollectionAssert.AreEqual(Enumerable.Range(1, 20).Select(i => $"message:missed {i}").Append("message:live").ToArray(), texts.ToArray());
+        await bob.SendTextAsync("/who");
+        var seenByBob = await LinesUntilAsync(bob, line => line.StartsWith("* members", StringComparison.Ordinal));
+        Assert.AreEqual("* members of lobby: ann, bob", seenByBob[^1]);
+        Assert.IsFalse(seenByBob.Any(line => line.StartsWith("* ann", StringComparison.Ordinal)), string.Join('\n', seenByBob));
+    }
+
+    private static JsonElement Parse(string line) => JsonDocument.Parse(line).RootElement;
+
+    private static async Task<List<string>> LinesUntilAsync(ChatClient client, Func<string, bool> isLast)
+    {
+        var lines = new List<string>();
+        string line;
+        do
+        {
+            line = await client.ReceiveTextAsync();
+            lines.Add(line);
+        }
+        while (!isLast(line));
+        return lines;
+    }
+}
