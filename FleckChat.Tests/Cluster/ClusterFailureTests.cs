@@ -162,6 +162,51 @@ public sealed partial class ClusterFailureTests
         await ben.ReceiveUntilAsync(line => line == $"[{generated}]: back");
     }
 
+    [TestMethod]
+    public async Task DroppedFromOneNode_ReconnectedToAnother_WithSinceAndEpoch_ExactlyTheMissedEvents()
+    {
+        await using var cluster = await ClusterNodes.StartAsync(2, configure: Unlimited);
+        var ann = await ChatClient.ConnectAsync(Named(cluster.Nodes[0].ChatUri, "ann"), "fleckchat.v1.json");
+        string epoch = System.Text.Json.JsonDocument.Parse(await ann.ReceiveTextAsync()).RootElement.GetProperty("epoch").GetString()!;
+        var (bob, _) = await ChatClient.JoinAsync(Named(cluster.Nodes[1].ChatUri, "bob"));
+        await using var _bob = bob;
+        await bob.SendTextAsync("before");
+        long seen = System.Text.Json.JsonDocument.Parse(await ann.ReceiveUntilAsync(line => line.Contains("\"before\"", StringComparison.Ordinal)))
+            .RootElement.GetProperty("id").GetInt64();
+        ann.Socket.Abort();
+        await ann.DisposeAsync();
+        for (int i = 1; i <= 5; i++)
+        {
+            await bob.SendTextAsync($"missed {i}");
+        }
+
+        await bob.ReceiveUntilAsync(line => line == "[bob]: missed 5");
+        await using var again = await ChatClient.ConnectAsync(new Uri($"{cluster.Nodes[1].ChatUri}?since={seen}&epoch={epoch}"), "fleckchat.v1.json");
+        await bob.SendTextAsync("live");
+
+        Assert.AreEqual("welcome", System.Text.Json.JsonDocument.Parse(await again.ReceiveTextAsync()).RootElement.GetProperty("type").GetString());
+        var said = new List<string>();
+        var ids = new List<long>();
+        while (said.Count < 6)
+        {
+            var e = System.Text.Json.JsonDocument.Parse(await again.ReceiveTextAsync()).RootElement;
+            Assert.AreNotEqual("gap", e.GetProperty("type").GetString());
+            if (e.TryGetProperty("id", out var id))
+            {
+                ids.Add(id.GetInt64());
+            }
+
+            if (e.GetProperty("type").GetString() == "message")
+            {
+                said.Add(e.GetProperty("text").GetString()!);
+            }
+        }
+
+        CollectionAssert.AreEqual(new[] { "missed 1", "missed 2", "missed 3", "missed 4", "missed 5", "live" }, said);
+        Assert.AreEqual(seen + 1, ids[0], "from the first event after the one seen");
+        CollectionAssert.AreEqual(ids.Order().Distinct().ToList(), ids, "each once, in order");
+    }
+
     [GeneratedRegex(@"Connected to Redis at ""?127\.0\.0\.1:\d+")]
     private static partial Regex ConnectedLine();
 }

@@ -46,7 +46,7 @@ internal sealed partial class ChatHub
 
     private string Owner(Member member) => _cluster!.OwnerOf(member.Connection.ConnectionInfo.Id.ToString("N"));
 
-    private void JoinCluster(Member member, string roomName, string? requestedName)
+    private void JoinCluster(Member member, string roomName, JoinTarget target)
     {
         var cluster = _cluster!;
         if (!cluster.IsUp)
@@ -71,11 +71,12 @@ internal sealed partial class ChatHub
         }
 
         member.Held!.BeginWait();
-        _ = JoinClusterAsync(member, room, requestedName);
+        _ = JoinClusterAsync(member, room, target);
     }
 
-    private async Task JoinClusterAsync(Member member, ChatRoom room, string? requestedName)
+    private async Task JoinClusterAsync(Member member, ChatRoom room, JoinTarget target)
     {
+        string? requestedName = target.Name;
         var cluster = _cluster!;
         string owner = Owner(member);
         string? name = null;
@@ -102,7 +103,7 @@ internal sealed partial class ChatHub
             int count = present?.Count ?? await cluster.Presence.CountAsync(room.Name).ConfigureAwait(false);
             var log = await room.Log!.ConfigureAwait(false);
             room.OpenLog = log;
-            joined = await log.BetweenEventsAsync(next => EnterAsync(member, room, log, name, problem, (count, present), next)).ConfigureAwait(false);
+            joined = await log.BetweenEventsAsync(next => EnterAsync(member, room, log, name, problem, (count, present), target, next)).ConfigureAwait(false);
             if (joined && _options.JoinNotices && AdmitNotice(room, joined: true))
             {
                 await AppendAsync(log, new ChatEvent { Kind = ChatEventKind.Join, Room = room.Name, Name = name, Timestamp = _time.GetUtcNow() }).ConfigureAwait(false);
@@ -143,11 +144,16 @@ internal sealed partial class ChatHub
         }
     }
 
-    /// <summary>Between two of the room's events: history up to <paramref name="next"/>, then the member is in, for every event from it.</summary>
+    /// <summary>
+    /// Between two of the room's events: history up to <paramref name="next"/> (or, for a reconnecting
+    /// member, the events after the one it saw last), then the member is in, for every event from it.
+    /// </summary>
     private async Task<bool> EnterAsync(Member member, ChatRoom room, RoomLog log, string name, string? problem,
-        (int Count, IReadOnlyList<string>? Names) present, long next)
+        (int Count, IReadOnlyList<string>? Names) present, JoinTarget target, long next)
     {
-        var recent = await log.RecentAsync(_options.HistorySize, next).ConfigureAwait(false);
+        string? epoch = log.Epoch;
+        var missed = target.Since is { } since && target.Epoch == epoch ? await log.SinceAsync(since, next).ConfigureAwait(false) : null;
+        var recent = missed is null ? await log.RecentAsync(_options.HistorySize, next).ConfigureAwait(false) : [];
         int count;
         lock (_gate)
         {
@@ -161,10 +167,23 @@ internal sealed partial class ChatHub
             member.Send(new ChatEvent
             {
                 Kind = ChatEventKind.Welcome, Name = name, Room = room.Name, Text = Greeting(present.Count), Timestamp = now, Members = present.Names,
+                Epoch = member.Format == JsonFormat.Instance ? epoch : null,
             });
             if (problem is not null)
             {
                 member.Send(Error($"{problem}; you are {name}"));
+            }
+
+            if (missed is not null)
+            {
+                foreach (var e in missed.Select(r => RoomEventCodec.Decode(r.Event, room.Name, r.Offset)).OfType<ChatEvent>())
+                {
+                    member.Send(e);
+                }
+            }
+            else if (target.Since is not null)
+            {
+                member.Send(Gap(room, sameEpoch: target.Epoch == epoch, now));
             }
 
             List<ChatEvent> history = [.. recent

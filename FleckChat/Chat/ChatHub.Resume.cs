@@ -105,11 +105,7 @@ internal sealed partial class ChatHub
                 return;
             }
 
-            member.Send(new ChatEvent
-            {
-                Kind = ChatEventKind.Gap, Room = room.Name, Timestamp = now,
-                Text = target.Epoch == room.Epoch ? "messages may have been missed: the room no longer keeps them all" : "messages may have been missed: the room started again",
-            });
+            member.Send(Gap(room, sameEpoch: target.Epoch == room.Epoch, now));
         }
 
         if (room.History(now) is { } history)
@@ -117,4 +113,11 @@ internal sealed partial class ChatHub
             member.Send(history);
         }
     }
+
+    /// <summary>What a reconnecting member is told when it cannot be given exactly what it missed.</summary>
+    private static ChatEvent Gap(ChatRoom room, bool sameEpoch, DateTimeOffset now) => new()
+    {
+        Kind = ChatEventKind.Gap, Room = room.Name, Timestamp = now,
+        Text = sameEpoch ? "messages may have been missed: the room no longer keeps them all" : "messages may have been missed: the room started again",
+    };
 }

@@ -95,7 +95,7 @@ internal sealed partial class ChatHub : IDisposable
         string roomName = RoomFromPath(target.Path) ?? DefaultRoom;
         if (_cluster is not null)
         {
-            JoinCluster(member, roomName, target.Name);
+            JoinCluster(member, roomName, target);
             return;
         }
 

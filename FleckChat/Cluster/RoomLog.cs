@@ -21,7 +21,7 @@ internal sealed class RoomLog : IAsyncDisposable
     // KEYS: offset counter, stream, channel, epoch. ARGV: event, stream cap, PUBLISH or SPUBLISH, a fresh epoch.
     private const string AppendScript = """
         local offset = redis.call('INCR', KEYS[1])
-        if offset == 1 then redis.call('SET', KEYS[4], ARGV[4]) end
+        if offset == 1 then redis.call('SET', KEYS[4], ARGV[4], 'NX') end
         local epoch = redis.call('GET', KEYS[4])
         redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], offset .. '-0', 'e', ARGV[1])
         redis.call(ARGV[3], KEYS[3], offset .. ' ' .. epoch .. ' ' .. ARGV[1])
@@ -59,6 +59,9 @@ internal sealed class RoomLog : IAsyncDisposable
 
     public string Room { get; }
 
+    /// <summary>The room's epoch as this node knows it: read it inside <see cref="BetweenEventsAsync"/> to have the one that goes with the next offset.</summary>
+    public string? Epoch => _epoch;
+
     /// <summary>
     /// Subscribes to the room and starts handing on what comes after the room's current offset.
     /// <paramref name="keep"/>: events the room's stream keeps (approximately; at least that many).
@@ -94,6 +97,31 @@ internal sealed class RoomLog : IAsyncDisposable
         {
             _turn.Release();
         }
+    }
+
+    /// <summary>
+    /// The room's events after offset <paramref name="since"/> and before <paramref name="before"/>, oldest
+    /// first, or null when the stream no longer holds all of them (or never had <paramref name="since"/>).
+    /// </summary>
+    public async Task<IReadOnlyList<(long Offset, byte[] Event)>?> SinceAsync(long since, long before)
+    {
+        if (since < 0 || since >= before)
+        {
+            return null;
+        }
+
+        if (since == before - 1)
+        {
+            return [];
+        }
+
+        var entries = await _db.StreamRangeAsync(_keys[1], Id(since + 1), Id(before - 1)).ConfigureAwait(false);
+        if (entries.Length == 0 || OffsetOf(entries[0].Id) != since + 1)
+        {
+            return null;
+        }
+
+        return [.. entries.Select(entry => (OffsetOf(entry.Id), (byte[])entry["e"]!))];
     }
 
     /// <summary>The room's last <paramref name="count"/> events before offset <paramref name="before"/>, oldest first, as far as the stream keeps them.</summary>
@@ -178,6 +206,9 @@ internal sealed class RoomLog : IAsyncDisposable
         // and is either after the start (handed on) or not (dropped as already past).
         var queue = await _subscriber.SubscribeAsync(_channel).ConfigureAwait(false);
         var offset = await _db.StringGetAsync(_keys[0]).ConfigureAwait(false);
+
+        // A room without an epoch gets one now (its first event keeps it), so its first members can be told it.
+        await _db.StringSetAsync(_keys[3], Guid.NewGuid().ToString("N"), when: When.NotExists).ConfigureAwait(false);
         var epoch = await _db.StringGetAsync(_keys[3]).ConfigureAwait(false);
         _next = (offset.IsNull ? 0 : (long)offset) + 1;
         _epoch = epoch.IsNull ? null : (string?)epoch;
