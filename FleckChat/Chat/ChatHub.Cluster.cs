@@ -76,14 +76,16 @@ internal sealed partial class ChatHub
 
     private async Task JoinClusterAsync(Member member, ChatRoom room, JoinTarget target)
     {
-        string? requestedName = target.Name;
         var cluster = _cluster!;
         string owner = Owner(member);
         string? name = null;
         bool joined = false;
         try
         {
-            string? problem = requestedName is null ? null : WhyNotAvailableHere(requestedName, member);
+            var (resumed, seamless, problem) = target.Resume is { } presented ? await ResumeNameAsync(presented, owner, room) : (null, false, null);
+            name = resumed;
+            string? requestedName = resumed is null && problem is null ? target.Name : null;
+            problem ??= requestedName is null ? null : WhyNotAvailableHere(requestedName, member);
             if (requestedName is not null && problem is null)
             {
                 if (await cluster.Names.TryClaimAsync(requestedName, owner, room.Name).ConfigureAwait(false))
@@ -97,14 +99,21 @@ internal sealed partial class ChatHub
             }
 
             name ??= await cluster.Names.ClaimGeneratedAsync(owner, room.Name).ConfigureAwait(false);
-            await cluster.Presence.AddAsync(room.Name, name).ConfigureAwait(false);
+            bool added = await cluster.Presence.AddAsync(room.Name, name).ConfigureAwait(false);
+            seamless &= !added; // still present under that name: its room saw no leave, and sees no join
+            string? token = null;
+            if (member.Format == JsonFormat.Instance)
+            {
+                (member.ResumeId, token) = await cluster.Tokens.IssueAsync(owner, name, room.Name).ConfigureAwait(false);
+            }
+
             // Only the JSON welcome lists the members; a text greeting needs their count alone (ZCOUNT, not the whole room sorted).
             var present = member.Format == JsonFormat.Instance ? await cluster.Presence.MembersAsync(room.Name).ConfigureAwait(false) : null;
             int count = present?.Count ?? await cluster.Presence.CountAsync(room.Name).ConfigureAwait(false);
             var log = await room.Log!.ConfigureAwait(false);
             room.OpenLog = log;
-            joined = await log.BetweenEventsAsync(next => EnterAsync(member, room, log, name, problem, (count, present), target, next)).ConfigureAwait(false);
-            if (joined && _options.JoinNotices && AdmitNotice(room, joined: true))
+            joined = await log.BetweenEventsAsync(next => EnterAsync(member, room, log, name, problem, (count, present), target with { Resume = token }, next)).ConfigureAwait(false);
+            if (joined && !seamless && _options.JoinNotices && AdmitNotice(room, joined: true))
             {
                 await AppendAsync(log, new ChatEvent { Kind = ChatEventKind.Join, Room = room.Name, Name = name, Timestamp = _time.GetUtcNow() }).ConfigureAwait(false);
             }
@@ -168,6 +177,7 @@ internal sealed partial class ChatHub
             {
                 Kind = ChatEventKind.Welcome, Name = name, Room = room.Name, Text = Greeting(present.Count), Timestamp = now, Members = present.Names,
                 Epoch = member.Format == JsonFormat.Instance ? epoch : null,
+                Resume = target.Resume,
             });
             if (problem is not null)
             {
@@ -221,6 +231,11 @@ internal sealed partial class ChatHub
         bool roomGone;
         lock (_gate)
         {
+            if (member.Room is not null && KeepForResume(member))
+            {
+                return;
+            }
+
             member.Gone = true;
             if (member.Room is not { } joined || !joined.Remove(member))
             {
@@ -271,8 +286,10 @@ internal sealed partial class ChatHub
         var cluster = _cluster!;
         try
         {
-            await cluster.Names.ReleaseAsync(member.Name, Owner(member)).ConfigureAwait(false);
-            bool removed = await cluster.Presence.RemoveAsync(room.Name, member.Name).ConfigureAwait(false);
+            // A name no longer this member's (resumed elsewhere, or its lease lapsed and another took it):
+            // its presence is the new holder's, and the room is told nothing from here.
+            bool released = await cluster.Names.ReleaseAsync(member.Name, Owner(member)).ConfigureAwait(false);
+            bool removed = released && await cluster.Presence.RemoveAsync(room.Name, member.Name).ConfigureAwait(false);
             if (removed && notice && room.Log is { } log)
             {
                 await AppendAsync(await log.ConfigureAwait(false), new ChatEvent

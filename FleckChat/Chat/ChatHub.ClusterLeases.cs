@@ -50,6 +50,7 @@ internal sealed partial class ChatHub
             }
 
             var (members, rooms) = Snapshot();
+            await cluster.Tokens.RenewAsync([.. members.Select(m => m.Member.ResumeId).OfType<string>()]).ConfigureAwait(false);
             var lost = await cluster.Names.RenewAsync([.. members.Select(m => (m.Name, Owner(m.Member)))]).ConfigureAwait(false);
             foreach (var (member, name, room) in members.Where(m => lost.Contains(m.Name)))
             {

@@ -128,6 +128,11 @@ internal sealed partial class ChatHub
             }
 
             await ChangeNameAsync(room, old, newName, owner).ConfigureAwait(false);
+            if (member.ResumeId is { } resumeId)
+            {
+                await cluster.Tokens.RenameAsync(resumeId, newName).ConfigureAwait(false);
+            }
+
             _log.Information("{OldName} is now known as {Name} ({ConnectionId})", old, newName, member.Connection.ConnectionInfo.Id);
         }
         catch (Exception ex) when (ClusterNode.IsFailure(ex))

@@ -9,7 +9,8 @@ namespace FleckChat.Chat;
 /// events after ID (or, when those are no longer kept, the usual history and a <c>gap</c> event); with
 /// <c>&amp;resume=TOKEN</c> its name, and its place if it is still present. A connection that breaks
 /// (no close frame) leaves its member present for <see cref="ChatOptions.ResumeGrace"/>, so a resume
-/// within it is seamless: the room sees neither a leave nor a join. Single daemon only so far.
+/// within it is seamless: the room sees neither a leave nor a join. In a cluster the tokens and the
+/// epoch live in Redis (ChatHub.ClusterResume.cs), so the same works on any node.
 /// </summary>
 internal sealed partial class ChatHub
 {
@@ -79,14 +80,21 @@ internal sealed partial class ChatHub
     /// <summary>The grace period is over and the member did not come back: it leaves, and the room is told.</summary>
     private void GraceOver(Member member)
     {
+        bool leave;
         lock (_gate)
         {
             member.GraceTimer?.Dispose();
-            if (member.Ghost && member.Room is { } room)
+            leave = member.Ghost && member.Room is not null;
+            member.Ghost = false;
+            if (leave && _cluster is null)
             {
-                member.Ghost = false;
-                Depart(member, room);
+                Depart(member, member.Room!);
             }
+        }
+
+        if (leave && _cluster is not null)
+        {
+            LeaveCluster(member);
         }
     }
 

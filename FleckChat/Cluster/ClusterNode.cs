@@ -6,7 +6,8 @@ namespace FleckChat.Cluster;
 
 /// <summary>
 /// This daemon as one node of a cluster: its link to Redis, the shared names and presence, the rooms'
-/// logs, and its own channel <c>fc:node:ID</c> on which other nodes send whispers for its members.
+/// logs, the shared resume tokens, and its own channel <c>fc:node:ID</c> on which other nodes send
+/// whispers for its members and word that one of them resumed elsewhere.
 /// What the chat does with them is <see cref="Chat.ChatHub"/>'s; this type only reaches Redis.
 /// </summary>
 internal sealed class ClusterNode : IAsyncDisposable
@@ -19,17 +20,21 @@ internal sealed class ClusterNode : IAsyncDisposable
     private readonly ILogger _log;
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _subscribing = new(1, 1);
+    private readonly TimeSpan _resumeLifetime;
     private NameClaims? _names;
     private RoomPresence? _presence;
-    private ChannelMessageQueue? _whispers;
-    private Action<ReadOnlyMemory<byte>>? _whisperHandler;
+    private ClusterTokens? _tokens;
+    private ChannelMessageQueue? _messages;
+    private Action<ReadOnlyMemory<byte>>? _messageHandler;
     private long _clusterMembers = -1;
 
     /// <param name="history">How many past events newcomers are shown; the rooms' streams keep at least that many.</param>
-    public ClusterNode(RedisLink link, TimeSpan lease, int history, ILogger log, TimeProvider time)
+    /// <param name="resumeLifetime">How long a resume token lives after its member's connection ended.</param>
+    public ClusterNode(RedisLink link, TimeSpan lease, int history, TimeSpan resumeLifetime, ILogger log, TimeProvider time)
     {
         _link = link;
         Lease = lease;
+        _resumeLifetime = resumeLifetime;
         _keep = Math.Max(history, MinimumKept);
         _log = log;
         _time = time;
@@ -54,6 +59,8 @@ internal sealed class ClusterNode : IAsyncDisposable
 
     public RoomPresence Presence => _presence ?? throw new InvalidOperationException("the cluster node has not started");
 
+    public ClusterTokens Tokens => _tokens ?? throw new InvalidOperationException("the cluster node has not started");
+
     /// <summary>Members on every node, as presence counted them at the last heartbeat; -1 before the first.</summary>
     public long ClusterMembers
     {
@@ -69,15 +76,16 @@ internal sealed class ClusterNode : IAsyncDisposable
 
     /// <summary>
     /// Connects (or starts down, see <see cref="RedisLink"/>) and listens for whispers to this node's
-    /// members, which <paramref name="whisperHandler"/> gets (on a client thread).
+    /// members (and word of members that resumed elsewhere), which <paramref name="messageHandler"/> gets (on a client thread).
     /// </summary>
-    public async Task StartAsync(Action<ReadOnlyMemory<byte>> whisperHandler, CancellationToken cancellationToken)
+    public async Task StartAsync(Action<ReadOnlyMemory<byte>> messageHandler, CancellationToken cancellationToken)
     {
-        _whisperHandler = whisperHandler;
+        _messageHandler = messageHandler;
         await _link.StartAsync(cancellationToken).ConfigureAwait(false);
         var redis = _link.Redis!;
         _names = new NameClaims(redis, Lease);
         _presence = new RoomPresence(redis, Lease, _time);
+        _tokens = new ClusterTokens(redis, _resumeLifetime);
         if (_link.IsUp)
         {
             await SubscribeWhispersAsync().ConfigureAwait(false);
@@ -86,18 +94,23 @@ internal sealed class ClusterNode : IAsyncDisposable
 
     public Task<RoomLog> OpenRoomAsync(string room, IRoomLogReader reader) => RoomLog.OpenAsync(_link.Redis!, room, _keep, reader, _log);
 
-    /// <summary>Sends a whisper to the node that holds <paramref name="owner"/> (a name claim's owner token).</summary>
-    public Task SendWhisperAsync(string owner, byte[] whisper)
+    /// <summary>Sends a whisper (JSON, starting with <c>{</c>) to the node that holds <paramref name="owner"/> (a name claim's owner token).</summary>
+    public Task SendWhisperAsync(string owner, byte[] whisper) => _link.Redis!.GetSubscriber().PublishAsync(NodeChannel(NodeOf(owner)), whisper);
+
+    /// <summary>Tells the node of <paramref name="previous"/> that its member <paramref name="name"/> resumed elsewhere: <c>resumed OWNER\nNAME</c>.</summary>
+    public Task SendResumedAsync(string previous, string name) =>
+        _link.Redis!.GetSubscriber().PublishAsync(NodeChannel(NodeOf(previous)), "resumed " + previous + "\n" + name);
+
+    private static string NodeOf(string owner)
     {
         int slash = owner.IndexOf('/', StringComparison.Ordinal);
-        string node = slash < 0 ? owner : owner[..slash];
-        return _link.Redis!.GetSubscriber().PublishAsync(NodeChannel(node), whisper);
+        return slash < 0 ? owner : owner[..slash];
     }
 
     public async ValueTask DisposeAsync()
     {
         _link.Up -= OnUp;
-        if (_whispers is { } whispers)
+        if (_messages is { } whispers)
         {
             try
             {
@@ -150,15 +163,15 @@ internal sealed class ClusterNode : IAsyncDisposable
         await _subscribing.WaitAsync().ConfigureAwait(false);
         try
         {
-            if (_whispers is not null || _whisperHandler is not { } handler)
+            if (_messages is not null || _messageHandler is not { } handler)
             {
                 return;
             }
 
             var queue = await _link.Redis!.GetSubscriber().SubscribeAsync(NodeChannel(Id)).ConfigureAwait(false);
             queue.OnMessage(message => handler((byte[])message.Message!));
-            _whispers = queue;
-            _log.Debug("Listening for whispers on {Channel}", string.Create(CultureInfo.InvariantCulture, $"fc:node:{Id}"));
+            _messages = queue;
+            _log.Debug("Listening on {Channel}", string.Create(CultureInfo.InvariantCulture, $"fc:node:{Id}"));
         }
         finally
         {

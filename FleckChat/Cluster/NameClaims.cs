@@ -26,6 +26,17 @@ internal sealed class NameClaims
         return 0
         """;
 
+    // KEYS: the name. ARGV: the previous owner, the new owner, value, lease (ms). 1: taken over from the previous owner; 2: it was free; 0: someone else's.
+    private const string TransferScript = """
+        local held = redis.call('GET', KEYS[1])
+        if held and string.sub(held, 1, #ARGV[1] + 1) == ARGV[1] .. '\n' then
+            redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[4])
+            return 1
+        end
+        if redis.call('SET', KEYS[1], ARGV[3], 'NX', 'PX', ARGV[4]) then return 2 end
+        return 0
+        """;
+
     // KEYS: the name. ARGV: owner, lease (ms).
     private const string RenewScript = """
         local held = redis.call('GET', KEYS[1])
@@ -65,6 +76,18 @@ internal sealed class NameClaims
         CheckOwner(owner);
         var result = await _db.ScriptEvaluateAsync(ClaimScript, [Key(name)], [owner, Value(owner, name, room), _leaseMs]).ConfigureAwait(false);
         return (long)result == 1;
+    }
+
+    /// <summary>
+    /// A resumed member takes its name back from its previous connection (<paramref name="previous"/>, the
+    /// owner a resume token named): taken over if that owner still holds it, claimed if it is free.
+    /// </summary>
+    public async Task<NameTransfer> TransferAsync(string name, string previous, string owner, string room)
+    {
+        CheckOwner(previous);
+        CheckOwner(owner);
+        var result = await _db.ScriptEvaluateAsync(TransferScript, [Key(name)], [previous, owner, Value(owner, name, room), _leaseMs]).ConfigureAwait(false);
+        return (NameTransfer)(int)(long)result;
     }
 
     /// <summary>

@@ -24,7 +24,8 @@ internal sealed class ChatDaemon : IAsyncDisposable
         _log = log;
         Cluster = options.Redis is null
             ? null
-            : new ClusterNode(new RedisLink(options.Redis, log, time ?? TimeProvider.System), options.RedisLease, options.Chat.HistorySize, log, time ?? TimeProvider.System);
+            : new ClusterNode(new RedisLink(options.Redis, log, time ?? TimeProvider.System), options.RedisLease, options.Chat.HistorySize,
+                options.Chat.ResumeLifetime, log, time ?? TimeProvider.System);
         Chat = new ChatHub(options.Chat, log, options.Path, time, Cluster);
         string location = options.Location.ToString();
         _server = listener is null ? new WebSocketServer(location) : new WebSocketServer(listener, location);
@@ -70,7 +71,7 @@ internal sealed class ChatDaemon : IAsyncDisposable
         if (Cluster is not null)
         {
             Cluster.Recover = Chat.RecoverAsync;
-            await Cluster.StartAsync(Chat.WhisperArrived, cancellationToken).ConfigureAwait(false);
+            await Cluster.StartAsync(Chat.NodeMessageArrived, cancellationToken).ConfigureAwait(false);
         }
     }
 

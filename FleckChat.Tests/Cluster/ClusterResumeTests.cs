@@ -1,0 +1,113 @@
+using System.Text.Json;
+using FleckChat.Tests.Support;
+using static FleckChat.Tests.Cluster.ClusterMembers;
+
+namespace FleckChat.Tests.Cluster;
+
+/// <summary>Reconnecting with a resume token in a cluster: on another node, and to a daemon started again. Real daemons, Redis, WebSocket.</summary>
+[TestClass]
+public sealed class ClusterResumeTests
+{
+    [TestMethod]
+    public async Task DroppedOnNodeA_ResumedOnNodeB_WithinGrace_MissedEventsOnce_SameName_RoomSeesNothing()
+    {
+        await using var cluster = await ClusterNodes.StartAsync(2, configure: Unlimited);
+        var ann = await ChatClient.ConnectAsync(Named(cluster.Nodes[0].ChatUri, "ann"), "fleckchat.v1.json");
+        var (epoch, token) = Welcome(await ann.ReceiveTextAsync());
+        var (bob, _) = await ChatClient.JoinAsync(Named(cluster.Nodes[1].ChatUri, "bob"));
+        await using var _bob = bob;
+        await bob.SendTextAsync("before");
+        long seen = Parse(await ann.ReceiveUntilAsync(line => line.Contains("\"before\"", StringComparison.Ordinal))).GetProperty("id").GetInt64();
+
+        ann.Socket.Abort();
+        await ann.DisposeAsync();
+        for (int i = 1; i <= 5; i++)
+        {
+            await bob.SendTextAsync($"missed {i}");
+        }
+
+        await bob.ReceiveUntilAsync(line => line == "[bob]: missed 5");
+        await using var again = await ChatClient.ConnectAsync(
+            new Uri($"{cluster.Nodes[1].ChatUri}?since={seen}&epoch={epoch}&resume={Uri.EscapeDataString(token)}"), "fleckchat.v1.json");
+        await bob.SendTextAsync("live");
+
+        Assert.AreEqual("ann", Parse(await again.ReceiveTextAsync()).GetProperty("name").GetString());
+        CollectionAssert.AreEqual(new[] { "missed 1", "missed 2", "missed 3", "missed 4", "missed 5", "live" }, await MessagesAsync(again, 6));
+        await bob.SendTextAsync("/who");
+        var bobSaw = await LinesUntilAsync(bob, line => line.StartsWith("* members", StringComparison.Ordinal));
+        Assert.AreEqual("* members of lobby: ann, bob", bobSaw[^1]);
+        Assert.IsFalse(bobSaw.Any(line => line.StartsWith("* ann", StringComparison.Ordinal)), string.Join('\n', bobSaw));
+    }
+
+    [TestMethod]
+    public async Task DaemonStartedAgain_ResumeOnTheNewOne_MissedEventsAndTheNameBack()
+    {
+        await using var cluster = await ClusterNodes.StartAsync(2, configure: Unlimited);
+        var ann = await ChatClient.ConnectAsync(Named(cluster.Nodes[0].ChatUri, "ann"), "fleckchat.v1.json");
+        var (epoch, token) = Welcome(await ann.ReceiveTextAsync());
+        var (bob, _) = await ChatClient.JoinAsync(Named(cluster.Nodes[1].ChatUri, "bob"));
+        await using var _bob = bob;
+        await bob.SendTextAsync("before");
+        long seen = Parse(await ann.ReceiveUntilAsync(line => line.Contains("\"before\"", StringComparison.Ordinal))).GetProperty("id").GetInt64();
+
+        // An upgrade: the node stops (its members get 1001), another daemon starts on the same Redis.
+        await cluster.Nodes[0].Daemon.StopAsync();
+        await ann.DisposeAsync();
+        await bob.ReceiveUntilAsync(line => line == "* ann left");
+        await bob.SendTextAsync("while restarting");
+        await bob.ReceiveUntilAsync(line => line == "[bob]: while restarting");
+        await using var restarted = await InProcessDaemon.StartAsync(o => Unlimited(o) with { Redis = cluster.Redis.EndPoint });
+        await using var again = await ChatClient.ConnectAsync(
+            new Uri($"{restarted.ChatUri()}?since={seen}&epoch={epoch}&resume={Uri.EscapeDataString(token)}"), "fleckchat.v1.json");
+
+        Assert.AreEqual("ann", Parse(await again.ReceiveTextAsync()).GetProperty("name").GetString());
+        CollectionAssert.AreEqual(new[] { "while restarting" }, await MessagesAsync(again, 1));
+        await bob.ReceiveUntilAsync(line => line == "* ann joined");
+    }
+
+    [TestMethod]
+    public async Task ForeignToken_GivesNoNameBack()
+    {
+        await using var cluster = await ClusterNodes.StartAsync(2, configure: Unlimited);
+        var ann = await ChatClient.ConnectAsync(Named(cluster.Nodes[0].ChatUri, "ann"), "fleckchat.v1.json");
+        var (_, token) = Welcome(await ann.ReceiveTextAsync());
+        await ann.CloseAsync();
+        string forged = token[..^2] + (token[^1] == 'A' ? "BB" : "AA");
+
+        await using var other = await ChatClient.ConnectAsync(new Uri($"{cluster.Nodes[1].ChatUri}?resume={Uri.EscapeDataString(forged)}"), "fleckchat.v1.json");
+
+        StringAssert.StartsWith(Parse(await other.ReceiveTextAsync()).GetProperty("name").GetString(), "user");
+    }
+
+    private static JsonElement Parse(string line) => JsonDocument.Parse(line).RootElement;
+
+    private static (string Epoch, string Token) Welcome(string line)
+    {
+        var welcome = Parse(line);
+        return (welcome.GetProperty("epoch").GetString()!, welcome.GetProperty("resume").GetString()!);
+    }
+
+    /// <summary>The texts of the next <paramref name="count"/> messages, every event's id checked to come once and in order.</summary>
+    private static async Task<string[]> MessagesAsync(ChatClient client, int count)
+    {
+        var texts = new List<string>();
+        long last = 0;
+        while (texts.Count < count)
+        {
+            var e = Parse(await client.ReceiveTextAsync());
+            Assert.AreNotEqual("gap", e.GetProperty("type").GetString(), e.ToString());
+            if (e.TryGetProperty("id", out var id))
+            {
+                Assert.IsGreaterThan(last, id.GetInt64(), "each event once, in order");
+                last = id.GetInt64();
+            }
+
+            if (e.GetProperty("type").GetString() == "message")
+            {
+                texts.Add(e.GetProperty("text").GetString()!);
+            }
+        }
+
+        return [.. texts];
+    }
+}

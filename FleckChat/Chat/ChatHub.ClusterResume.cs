@@ -1,0 +1,105 @@
+using FleckChat.Cluster;
+
+namespace FleckChat.Chat;
+
+/// <summary>
+/// Reconnecting in a cluster: a resume token (shared through Redis, <see cref="ClusterTokens"/>) gives
+/// the member its name back on any node. If its previous connection still held the name (it was
+/// present, in its grace period or not yet noticed dead) the name is taken over and that connection's
+/// node is told to let it go without a leave, so the room sees nothing; otherwise the name is claimed
+/// if free and the room sees an ordinary join.
+/// </summary>
+internal sealed partial class ChatHub
+{
+    private const string ResumedPrefix = "resumed ";
+
+    /// <summary>A message on this node's channel: a whisper for one of its members, or word that one resumed elsewhere.</summary>
+    internal void NodeMessageArrived(ReadOnlyMemory<byte> message)
+    {
+        var span = message.Span;
+        if (span.StartsWith(System.Text.Encoding.ASCII.GetBytes(ResumedPrefix)))
+        {
+            string[] parts = System.Text.Encoding.UTF8.GetString(span[ResumedPrefix.Length..]).Split('\n');
+            if (parts is [var previous, var name])
+            {
+                LetGoResumed(previous, name);
+            }
+
+            return;
+        }
+
+        WhisperArrived(message);
+    }
+
+    /// <summary>
+    /// The name a presented token gives back (null when none), whether the member's previous connection
+    /// still held it (a seamless resume, if it is also still present in the room), and why not, if not.
+    /// </summary>
+    private async Task<(string? Name, bool Seamless, string? Problem)> ResumeNameAsync(string token, string owner, ChatRoom room)
+    {
+        var cluster = _cluster!;
+        if (await cluster.Tokens.RedeemAsync(token).ConfigureAwait(false) is not { } previous)
+        {
+            return (null, false, null);
+        }
+
+        switch (await cluster.Names.TransferAsync(previous.Name, previous.Owner, owner, room.Name).ConfigureAwait(false))
+        {
+            case NameTransfer.TakenOver:
+                if (previous.Owner.StartsWith(cluster.Id + "/", StringComparison.Ordinal))
+                {
+                    LetGoResumed(previous.Owner, previous.Name);
+                }
+                else
+                {
+                    await cluster.SendResumedAsync(previous.Owner, previous.Name).ConfigureAwait(false);
+                }
+
+                return (previous.Name, string.Equals(previous.Room, room.Name, StringComparison.OrdinalIgnoreCase), null);
+            case NameTransfer.Claimed:
+                return (previous.Name, false, null);
+            default:
+                return (null, false, $"name {previous.Name} is taken");
+        }
+    }
+
+    /// <summary>
+    /// One of this node's members resumed on another connection: it goes without a leave (its name and
+    /// presence are the new connection's now), its grace ends, its connection (if open) is closed with 4000.
+    /// </summary>
+    private void LetGoResumed(string previous, string name)
+    {
+        Task<RoomLog>? closing = null;
+        lock (_gate)
+        {
+            var member = _rooms.Values.SelectMany(r => r.Members).FirstOrDefault(m => m.Name == name && Owner(m) == previous);
+            if (member?.Room is not { } room || !room.Remove(member))
+            {
+                return;
+            }
+
+            if (_names.TryGetValue(name, out var holder) && holder == member)
+            {
+                _names.Remove(name);
+            }
+
+            member.Room = null;
+            member.Gone = true;
+            member.Ghost = false;
+            member.GraceTimer?.Dispose();
+            --_count;
+            if (RemoveRoomIfEmpty(room))
+            {
+                closing = room.Log;
+            }
+
+            member.Connection.Close(4000, "resumed on another connection");
+            _log.Debug("{Name} resumed on another connection ({ConnectionId})", name, member.Connection.ConnectionInfo.Id);
+        }
+
+        if (closing is not null)
+        {
+            _ = CloseLogAsync(closing);
+        }
+    }
+}
