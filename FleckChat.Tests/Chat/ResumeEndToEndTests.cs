@@ -49,6 +49,27 @@ public sealed class ResumeEndToEndTests
         Assert.IsFalse(seenByBob.Any(line => line.StartsWith("* ann", StringComparison.Ordinal)), string.Join('\n', seenByBob));
     }
 
+    [TestMethod]
+    public async Task ResumeToken_NeverInTheLog()
+    {
+        using var log = new CollectedLog();
+        await using var daemon = InProcessDaemon.Start(log: log.Logger);
+        var ann = await ChatClient.ConnectAsync(new Uri(daemon.ChatUri() + "?name=ann"), "fleckchat.v1.json");
+        string token = Parse(await ann.ReceiveTextAsync()).GetProperty("resume").GetString()!;
+        ann.Socket.Abort();
+        await ann.DisposeAsync();
+
+        await using var again = await ChatClient.ConnectAsync(new Uri($"{daemon.ChatUri()}?resume={Uri.EscapeDataString(token)}"), "fleckchat.v1.json");
+        Assert.AreEqual("ann", Parse(await again.ReceiveTextAsync()).GetProperty("name").GetString());
+        await again.CloseAsync();
+
+        string secret = token[(token.IndexOf('.', StringComparison.Ordinal) + 1)..];
+        var lines = log.Events.Select(e => e.RenderMessage() + " " + string.Join(' ', e.Properties.Values)).ToList();
+        Assert.IsNotEmpty(lines);
+        Assert.IsFalse(lines.Any(line => line.Contains(secret, StringComparison.Ordinal) || line.Contains(Uri.EscapeDataString(secret), StringComparison.Ordinal)),
+            string.Join('\n', lines.Where(line => line.Contains("resume", StringComparison.Ordinal))));
+    }
+
     private static JsonElement Parse(string line) => JsonDocument.Parse(line).RootElement;
 
     private static async Task<List<string>> LinesUntilAsync(ChatClient client, Func<string, bool> isLast)
