@@ -14,10 +14,12 @@ internal sealed class Browser : IDisposable
     public const string DriverPath = "/usr/bin/chromedriver";
     public const string Install = "apt-get install -y chromium chromium-driver";
 
-    // Runs before the page's own script (and outside its CSP): records alerts and CSP violations.
+    // Runs before the page's own script (and outside its CSP): records alerts, CSP violations and
+    // how many WebSockets the page opened (to tell a reconnection from none).
     private const string Watchers =
         "window.__alerts = []; window.alert = (m) => window.__alerts.push(String(m));" +
-        "window.__csp = []; document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));";
+        "window.__csp = []; document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));" +
+        "window.__sockets = 0; window.WebSocket = new Proxy(window.WebSocket, { construct(target, args) { window.__sockets += 1; return Reflect.construct(target, args); } });";
 
     private const string WaitScript = """
         const [selector, text, done] = [arguments[0], arguments[1], arguments[arguments.length - 1]];

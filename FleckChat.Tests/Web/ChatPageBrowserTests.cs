@@ -1,3 +1,4 @@
+using FleckChat.Limits;
 using FleckChat.Tests.Support;
 using OpenQA.Selenium;
 
@@ -5,7 +6,8 @@ namespace FleckChat.Tests.Web;
 
 /// <summary>
 /// The browser page in a real browser: two users (two headless chromium processes, one of them
-/// phone-sized) and a plain ClientWebSocket member chat through the real daemon, by keyboard only.
+/// phone-sized) and a plain ClientWebSocket member chat through the real daemon, by keyboard only;
+/// and the page reconnecting by itself when its connection breaks, but not after a final close.
 /// </summary>
 [TestClass]
 public sealed class ChatPageBrowserTests
@@ -102,14 +104,12 @@ public sealed class ChatPageBrowserTests
         Assert.AreEqual("#dev", bob.Script<string>("return location.hash"));
         Assert.AreEqual(1L, bob.Script<long>("return document.querySelectorAll('#members li').length"));
 
-        // The server goes away: both pages give its reason and plan to reconnect, and still give it
-        // after a reconnection failed (which has no reason of its own).
+        // The server goes away: a final close (1001), so both pages give its code and reason and stay closed.
         await daemon.StopAsync();
         foreach (var browser in new[] { alice, bob })
         {
-            browser.WaitFor("#status", "Disconnected (server shutting down). Reconnecting");
-            browser.WaitFor("body[data-state='connecting'] #status", "Connecting");
-            browser.WaitFor("#status", "Disconnected (server shutting down). Reconnecting");
+            browser.WaitFor("body[data-state='disconnected'] #status", "Disconnected (1001 server shutting down). Not reconnecting.");
+            browser.WaitFor("#messages .event.error", "Disconnected by the server (1001 server shutting down)");
         }
 
         foreach (var browser in new[] { alice, bob })
@@ -139,6 +139,92 @@ public sealed class ChatPageBrowserTests
 
         CollectionAssert.AreEqual(new[] { "name", "Rename", "room", "Join", "messages", "message", "Send" }, reached);
     }
+
+    /// <param name="replayEvents">The room's replay: 3 keeps too few of the missed events, so the page gets a gap and the history (whose lines it has shown already are dropped).</param>
+    [TestMethod]
+    [DataRow(1000, false, DisplayName = "replayed")]
+    [DataRow(3, true, DisplayName = "gap")]
+    public async Task ConnectionCutWithoutCloseFrame_PageResumesByItself_EveryMissedLineOnce_RoomSeesNothing(int replayEvents, bool gap)
+    {
+        await using var daemon = InProcessDaemon.Start(configure: o => o with { Chat = o.Chat with { RateLimit = RateLimit.Off, ReplayEvents = replayEvents } });
+
+        // The page comes through a relay, so its WebSocket does too: cutting the relay breaks the
+        // connection with no close frame either way, as a dead network would.
+        await using var relay = TcpRelay.Start(daemon.Port);
+        using var browser = Browser.Start();
+        browser.Open($"http://127.0.0.1:{relay.Port}/");
+        browser.WaitFor("#status", "Connected");
+        browser.Type("#name", "ann");
+        browser.WaitFor("#me", "ann");
+        var (bob, _) = await ChatClient.JoinAsync(new Uri(daemon.ChatUri() + "?name=bob"));
+        await using var _bob = bob;
+        browser.WaitFor("#messages .event.join", "bob joined");
+        await bob.SendTextAsync("before");
+        browser.WaitFor("#messages .event.message", "before");
+
+        relay.Cut();
+        browser.WaitFor("#messages .event.error", "connection lost; reconnecting…");
+        for (int i = 1; i <= 5; i++)
+        {
+            await bob.SendTextAsync($"missed {i}");
+        }
+
+        var seenByBob = await LinesUntilAsync(bob, line => line == "[bob]: missed 5");
+        relay.Restore();
+        browser.WaitFor("#messages .event.notice", "Reconnected.");
+        browser.WaitFor("body[data-state='connected'] #status", "Connected");
+        await bob.SendTextAsync("live");
+        browser.WaitFor("#messages .event.message", "live");
+
+        Assert.AreEqual(gap ? 1 : 0, Texts(browser, "#messages .event.error .text").Count(t => t.StartsWith("messages may have been missed", StringComparison.Ordinal)));
+        string[] expected = ["before", .. Enumerable.Range(1, 5).Select(i => $"missed {i}"), "live"];
+        CollectionAssert.AreEqual(expected, Texts(browser, "#messages .event.message .text"));
+        Assert.AreEqual(1, Texts(browser, "#messages .event.error .text").Count(t => t.StartsWith("connection lost", StringComparison.Ordinal)),
+            "one line for the whole outage");
+        Assert.AreEqual("ann", browser.Find("#me").Text);
+
+        // Seamless for the room: bob saw ann neither leave nor join, and she is still a member.
+        await bob.SendTextAsync("/who");
+        seenByBob.AddRange(await LinesUntilAsync(bob, line => line.StartsWith("* members", StringComparison.Ordinal)));
+        Assert.AreEqual("* members of lobby: ann, bob", seenByBob[^1]);
+        Assert.IsFalse(seenByBob.Any(l => l.StartsWith("* ann", StringComparison.Ordinal)), string.Join('\n', seenByBob));
+    }
+
+    [TestMethod]
+    public async Task Quit_ShowsCloseCodeAndReason_DoesNotReconnect()
+    {
+        await using var daemon = InProcessDaemon.Start();
+        using var browser = Browser.Start();
+        browser.Open(daemon.BaseUrl() + "/");
+        browser.WaitFor("#status", "Connected");
+        browser.Type("#message", "/quit gone fishing");
+        browser.WaitFor("body[data-state='disconnected'] #status", "Disconnected (1000 gone fishing). Not reconnecting.");
+        browser.WaitFor("#messages .event.error", "Disconnected by the server (1000 gone fishing)");
+
+        // Proving that nothing happens takes a wait: 3 s is well past the first retry (at most 0.65 s) and the second.
+        browser.Script<object?>("window.__sockets = 0");
+        browser.Driver.ExecuteAsyncScript("setTimeout(arguments[arguments.length - 1], 3000)");
+        Assert.AreEqual(0L, browser.Script<long>("return window.__sockets"), "the page opened a socket after /quit");
+        Assert.AreEqual("disconnected", browser.Script<string>("return document.body.dataset.state"));
+        Assert.AreEqual(0L, daemon.Server.ConnectionCount);
+    }
+
+    private static async Task<List<string>> LinesUntilAsync(ChatClient client, Func<string, bool> isLast)
+    {
+        var lines = new List<string>();
+        string line;
+        do
+        {
+            line = await client.ReceiveTextAsync();
+            lines.Add(line);
+        }
+        while (!isLast(line));
+        return lines;
+    }
+
+    private static string[] Texts(Browser browser, string cssSelector) =>
+        [.. browser.Script<IReadOnlyCollection<object>>(
+            "return Array.from(document.querySelectorAll(arguments[0])).map((e) => e.textContent)", cssSelector).Cast<string>()];
 
     /// <summary>
     /// Pictures of the page, kept with the test output; the README's (docs/screenshot.png) is made

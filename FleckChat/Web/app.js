@@ -4,6 +4,12 @@
 (() => {
   const SUBPROTOCOL = 'fleckchat.v1.json';
   const MAX_LINES = 500;
+  // Closes worth another try: no close frame at all (a dead network, a reset), or the server's
+  // "internal error", "restarting", "try again later". Any other code is the server's last word
+  // (a /quit, flooding, shutting down, resumed on another connection, a protocol error).
+  const RETRY_CODES = new Set([1006, 1011, 1012, 1013, 1014]);
+  const FIRST_DELAY_MS = 500;
+  const MAX_DELAY_MS = 15000;
   const chatPath = (document.querySelector('meta[name="fleckchat-path"]').content || '/chat').replace(/\/+$/, '');
   const $ = (id) => document.getElementById(id);
   const ui = {
@@ -13,7 +19,10 @@
   };
   const state = {
     socket: null, me: '', room: roomFromHash(), members: [], attempt: 0, timer: 0, roomsAsked: false,
-    wantedName: sessionStorage.getItem('fleckchat.name') || '', asked: '', closedFor: '',
+    wantedName: sessionStorage.getItem('fleckchat.name') || '', asked: '', closedFor: '', lost: false,
+    // Where to resume (docs/protocol.md, "Reconnecting"): the room's epoch, the last room event's id
+    // seen in it, and the resume token of the latest welcome. Cleared when the room changes.
+    epoch: '', lastId: 0, resume: '',
   };
 
   // The server's rule for room names (NameRules): letters, digits, _ . - and at most 32 of them.
@@ -27,8 +36,13 @@
   function endpoint() {
     const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
     const path = state.room === 'lobby' ? chatPath : chatPath + '/' + encodeURIComponent(state.room);
-    const query = state.wantedName ? '?name=' + encodeURIComponent(state.wantedName) : '';
-    return scheme + '//' + location.host + path + query;
+    const params = [];
+    if (state.wantedName) { params.push('name=' + encodeURIComponent(state.wantedName)); }
+    if (state.epoch) {
+      params.push('since=' + state.lastId, 'epoch=' + encodeURIComponent(state.epoch));
+      if (state.resume) { params.push('resume=' + encodeURIComponent(state.resume)); }
+    }
+    return scheme + '//' + location.host + path + (params.length ? '?' + params.join('&') : '');
   }
 
   function setStatus(kind, text) {
@@ -41,7 +55,7 @@
     clearTimeout(state.timer);
     ui.currentRoom.textContent = state.room;
     ui.room.value = state.room;
-    setStatus('connecting', 'Connecting to ' + state.room + '…');
+    setStatus('connecting', (state.lost ? 'Reconnecting to ' : 'Connecting to ') + state.room + '…');
     let socket;
     try {
       socket = new WebSocket(endpoint(), SUBPROTOCOL);
@@ -54,23 +68,54 @@
       if (socket !== state.socket) { return; }
       let event;
       try { event = JSON.parse(e.data); } catch { return; }
-      if (event && typeof event.type === 'string') { handle(event, false); }
+      if (event && typeof event.type === 'string' && fresh(event)) { handle(event, false); }
     };
     socket.onclose = (e) => {
       if (socket !== state.socket) { return; }
       state.socket = null;
-      reconnectLater(e);
+      if (RETRY_CODES.has(e.code)) { reconnectLater(e); } else { closedForGood(e); }
     };
   }
 
+  // Exponential backoff with ±30 % jitter, so pages that lost the same server do not all come back
+  // in the same instant. One line tells the person; failed attempts only update the status.
   function reconnectLater(close) {
-    const delay = Math.min(30000, 1000 * 2 ** state.attempt) * (0.8 + Math.random() * 0.4);
+    const delay = Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** state.attempt) * (0.7 + Math.random() * 0.6);
     state.attempt += 1;
     // A reconnection that fails has no reason of its own: the one the server closed with stays.
     const why = close.code === 1006 && state.closedFor ? state.closedFor : closeReason(close);
     state.closedFor = why;
+    if (!state.lost) {
+      state.lost = true;
+      addLine('error', null, why + '; reconnecting…', null);
+    }
     setStatus('reconnecting', 'Disconnected (' + why + '). Reconnecting in ' + Math.ceil(delay / 1000) + ' s…');
     state.timer = setTimeout(connect, delay);
+  }
+
+  // The server said its last word: shown with its code, and no reconnection (Join connects again).
+  function closedForGood(close) {
+    const why = close.code + (close.reason ? ' ' + close.reason : '');
+    state.lost = false;
+    state.attempt = 0;
+    state.closedFor = '';
+    setStatus('disconnected', 'Disconnected (' + why + '). Not reconnecting.');
+    addLine('error', null, 'Disconnected by the server (' + why + '). Join a room to connect again.', null);
+  }
+
+  // Each room event is shown once: ids grow within an epoch, so one already seen (replayed by a
+  // resume that overlapped, or in the history after a gap) is dropped. Events without an id pass.
+  function fresh(event) {
+    if (event.type === 'welcome') {
+      if (event.epoch !== state.epoch) { state.lastId = 0; }
+      state.epoch = typeof event.epoch === 'string' ? event.epoch : '';
+      state.resume = typeof event.resume === 'string' ? event.resume : '';
+      return true;
+    }
+    if (typeof event.id !== 'number') { return true; }
+    if (event.id <= state.lastId) { return false; }
+    state.lastId = event.id;
+    return true;
   }
 
   // The server's reason ("server shutting down", "flooding", a /quit's words) when it gave one;
@@ -92,6 +137,10 @@
     ui.messages.replaceChildren();
     setMembers([]);
     state.attempt = 0;
+    state.lost = false;
+    state.epoch = '';
+    state.lastId = 0;
+    state.resume = '';
     connect();
   }
 
@@ -124,12 +173,14 @@
         setMe(event.name);
         setMembers(Array.isArray(event.members) ? event.members : []);
         setStatus('connected', 'Connected');
-        addLine('notice', null, event.text || 'Connected.', event.ts);
+        addLine('notice', null, state.lost ? 'Reconnected.' : event.text || 'Connected.', event.ts);
+        state.lost = false;
         send({ type: 'command', text: '/rooms' });
         break;
       case 'history':
-        (Array.isArray(event.events) ? event.events : []).forEach((e) => handle(e, true));
+        (Array.isArray(event.events) ? event.events : []).filter(fresh).forEach((e) => handle(e, true));
         break;
+      case 'gap': addLine('error', null, event.text, event.ts); break;
       case 'message': addLine('message', event.from, event.text, event.ts, fromHistory); break;
       case 'action': addLine('action', event.from, event.text, event.ts, fromHistory); break;
       case 'whisper': addLine('whisper', event.from + ' → ' + event.to, event.text, event.ts, fromHistory); break;
@@ -257,5 +308,9 @@
     switchRoom(ui.room.value.trim() || 'lobby');
   });
   window.addEventListener('hashchange', () => switchRoom(roomFromHash()));
+  // Back online while waiting to retry: try now rather than at the end of a long backoff.
+  window.addEventListener('online', () => {
+    if (!state.socket && state.lost) { state.attempt = 0; connect(); }
+  });
   connect();
 })();
