@@ -7,7 +7,8 @@
   // Closes worth another try: no close frame at all (a dead network, a reset), or the server's
   // "internal error", "restarting", "try again later". Any other code is the server's last word
   // (a /quit, flooding, shutting down, resumed on another connection, a protocol error).
-  const RETRY_CODES = new Set([1006, 1011, 1012, 1013, 1014]);
+  // 1001: the daemon is stopping, usually to be started again (an upgrade, a restart): come back to it.
+  const RETRY_CODES = new Set([1001, 1006, 1011, 1012, 1013, 1014]);
   const FIRST_DELAY_MS = 500;
   const MAX_DELAY_MS = 15000;
   const chatPath = (document.querySelector('meta[name="fleckchat-path"]').content || '/chat').replace(/\/+$/, '');
