@@ -64,7 +64,8 @@ internal static class Program
         IClientConsole console = Console.IsInputRedirected || Console.IsOutputRedirected
             ? new PipeConsole(Console.In, Console.Out, outputIsTerminal: !Console.IsOutputRedirected)
             : new InteractiveConsole();
-        return await TerminalClient.RunAsync(options, console, Console.Error, signals.Token).ConfigureAwait(false);
+        return await TerminalClient.RunAsync(options, console, Console.Error, reconnect: console is InteractiveConsole, TimeProvider.System, signals.Token)
+            .ConfigureAwait(false);
     }
 
     private static async Task<int> RunAsync(DaemonOptions options)

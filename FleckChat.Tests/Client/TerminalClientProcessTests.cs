@@ -89,6 +89,86 @@ public sealed class TerminalClientProcessTests
     }
 
     [TestMethod]
+    public async Task Terminal_ConnectionCutWhileAnotherTalks_ReconnectsShowsEachMissedLineOnceInOrder_RoomSeesNothing()
+    {
+        await using var daemon = InProcessDaemon.Start(configure: o => o with { Chat = o.Chat with { RateLimit = FleckChat.Limits.RateLimit.Off } });
+        await using var relay = TcpRelay.Start(daemon.Port);
+        var (bob, _) = await ChatClient.JoinAsync(new Uri(daemon.ChatUri() + "?name=bob"));
+        await using var _bob = bob;
+        await using var client = ClientProcess.StartInTerminal($"ws://127.0.0.1:{relay.Port}/chat", "--name", "alice");
+        Assert.AreEqual("* alice joined", await bob.ReceiveTextAsync());
+        await bob.SendTextAsync("before");
+        await client.WaitForTextAsync("[bob]: before");
+
+        relay.Cut();
+        await client.WaitForTextAsync("* connection lost; reconnecting…");
+        string[] missed = [.. Enumerable.Range(1, 5).Select(i => $"missed {i}")];
+        foreach (string line in missed)
+        {
+            await bob.SendTextAsync(line);
+        }
+
+        relay.Restore();
+        await client.WaitForTextAsync("[bob]: missed 5");
+        await bob.SendTextAsync("live");
+        await client.WaitForTextAsync("[bob]: live");
+        var seenByBob = new List<string>();
+        while (seenByBob.LastOrDefault() != "[bob]: live")
+        {
+            seenByBob.Add(await bob.ReceiveTextAsync());
+        }
+
+        await client.WriteAsync("/quit\r");
+        Assert.AreEqual(0, await client.WaitForExitAsync(), client.Stdout);
+
+        string[] said = ["[bob]: before", .. missed.Select(m => "[bob]: " + m), "[bob]: live"];
+        CollectionAssert.AreEqual(said, seenByBob.ToArray(), "no leave, no join");
+        string shown = client.Stdout;
+        int at = 0;
+        string[] expected = [said[0], "* connection lost; reconnecting…", "* reconnected", .. said[1..]];
+        foreach (string line in expected)
+        {
+            int found = shown.IndexOf(line, at, StringComparison.Ordinal);
+            Assert.IsGreaterThanOrEqualTo(0, found, $"'{line}' missing or out of order in:\n{shown}");
+            Assert.AreEqual(found, shown.LastIndexOf(line, StringComparison.Ordinal), $"'{line}' shown twice in:\n{shown}");
+            at = found + line.Length;
+        }
+
+        Assert.DoesNotContain("messages may have been missed", shown);
+    }
+
+    [TestMethod]
+    public async Task Terminal_ServerShuttingDown_FinalClose_CodeAndReason_Exit4_NoReconnect()
+    {
+        var (server, _) = TestServer.StartChat();
+        await using var client = ClientProcess.StartInTerminal(server.Uri.ToString());
+        await client.WaitForTextAsync("You are connected! There are 1 users here.");
+
+        await server.DisposeAsync();
+
+        Assert.AreEqual(4, await client.WaitForExitAsync(), client.Stdout);
+        StringAssert.Contains(client.Stdout, "fleckchat client: the server closed the connection: 1001 server shutting down");
+        Assert.DoesNotContain("reconnecting", client.Stdout);
+    }
+
+    [TestMethod]
+    public async Task Pipe_ConnectionLost_OneLineReason_Exit4_NoReconnect()
+    {
+        await using var daemon = InProcessDaemon.Start();
+        await using var relay = TcpRelay.Start(daemon.Port);
+        await using var client = ClientProcess.Start($"ws://127.0.0.1:{relay.Port}/chat");
+        await client.WaitForLineAsync("You are connected! There are 1 users here.");
+
+        relay.Cut();
+
+        Assert.AreEqual(4, await client.WaitForExitAsync());
+        Assert.HasCount(1, client.StderrLines);
+        StringAssert.StartsWith(client.StderrLines[0], "fleckchat client: connection lost: ");
+        Assert.AreEqual("You are connected! There are 1 users here.", client.Stdout, "nothing about reconnecting");
+        Assert.AreEqual(0, relay.Count, "no second connection");
+    }
+
+    [TestMethod]
     public async Task ConnectionRefused_OneLineReason_Exit3()
     {
         int port;

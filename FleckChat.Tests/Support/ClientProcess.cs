@@ -11,7 +11,7 @@ internal sealed class ClientProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly List<string> _stdout = [];
     private readonly List<string> _stderr = [];
-    private readonly List<(string Line, TaskCompletionSource Seen)> _waiters = [];
+    private readonly List<(Func<string, bool> Matches, TaskCompletionSource Seen)> _waiters = [];
     private readonly object _gate = new();
 
     private ClientProcess(Process process) => _process = process;
@@ -108,17 +108,25 @@ internal sealed class ClientProcess : IAsyncDisposable
     public void EndInput() => _process.StandardInput.Close();
 
     /// <summary>Waits (bounded) until standard output has the exact line.</summary>
-    public async Task WaitForLineAsync(string line)
+    public Task WaitForLineAsync(string line) => WaitForAsync(l => l == line, $"no line '{line}'");
+
+    /// <summary>
+    /// Waits (bounded) until a line of standard output contains <paramref name="text"/>: at a terminal,
+    /// a printed line comes with the escape sequences and prompt of the line editor around it.
+    /// </summary>
+    public Task WaitForTextAsync(string text) => WaitForAsync(l => l.Contains(text, StringComparison.Ordinal), $"no '{text}'");
+
+    private async Task WaitForAsync(Func<string, bool> matches, string missing)
     {
         var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         lock (_gate)
         {
-            if (_stdout.Contains(line))
+            if (_stdout.Any(matches))
             {
                 return;
             }
 
-            _waiters.Add((line, seen));
+            _waiters.Add((matches, seen));
         }
 
         try
@@ -127,7 +135,7 @@ internal sealed class ClientProcess : IAsyncDisposable
         }
         catch (TimeoutException)
         {
-            throw new TimeoutException($"no line '{line}' in:\n{Stdout}\nstderr:\n{string.Join('\n', StderrLines)}");
+            throw new TimeoutException($"{missing} in:\n{Stdout}\nstderr:\n{string.Join('\n', StderrLines)}");
         }
     }
 
@@ -147,7 +155,7 @@ internal sealed class ClientProcess : IAsyncDisposable
             into.Add(line);
             if (into == _stdout)
             {
-                foreach (var waiter in _waiters.Where(w => w.Line == line).ToArray())
+                foreach (var waiter in _waiters.Where(w => w.Matches(line)).ToArray())
                 {
                     waiter.Seen.TrySetResult();
                     _waiters.Remove(waiter);

@@ -5,7 +5,7 @@ using System.Text;
 namespace FleckChat.Client;
 
 /// <summary>
-/// The client's receive loop: shows every text message as it arrives, answers the server's close
+/// The client's receive loop for one connection: shows every text message as it arrives, answers the server's close
 /// frame, and reports how the connection ended. Records when the last message arrived, so the
 /// client can tell when the replies have drained.
 /// </summary>
@@ -14,14 +14,14 @@ internal sealed class ClientReceiver
     private const int MaxMessageBytes = 16 * 1024 * 1024;
 
     private readonly ClientWebSocket _socket;
-    private readonly IClientConsole _console;
+    private readonly Action<string> _show;
     private readonly TimeSpan _closeTimeout;
     private long _lastReceived;
 
-    public ClientReceiver(ClientWebSocket socket, IClientConsole console, TimeSpan closeTimeout)
+    public ClientReceiver(ClientWebSocket socket, Action<string> show, TimeSpan closeTimeout)
     {
         _socket = socket;
-        _console = console;
+        _show = show;
         _closeTimeout = closeTimeout;
     }
 
@@ -63,7 +63,7 @@ internal sealed class ClientReceiver
 
                 if (result.MessageType == WebSocketMessageType.Text)
                 {
-                    _console.ShowIncoming(Encoding.UTF8.GetString(buffer, 0, length));
+                    _show(Encoding.UTF8.GetString(buffer, 0, length));
                 }
             }
         }

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.WebSockets;
 using System.Text;
+using System.Text.Json;
+using FleckChat.Chat.Formats;
 using FleckChat.Hosting;
 
 namespace FleckChat.Client;
@@ -12,6 +14,9 @@ namespace FleckChat.Client;
 /// (until nothing has arrived for <see cref="QuietPeriod"/>, at most <see cref="ClientOptions.Wait"/>),
 /// closes with 1000 and exits 0. A connection that cannot be made, or that the server ends (other
 /// than after <c>/quit</c>), is one line on standard error and a non-zero exit code.
+/// At a terminal it speaks the JSON format instead, shows each event as the text format's line
+/// (<see cref="ResumeView"/>), and after an unexpected end (<see cref="ClientEnding.CanResume"/>)
+/// reconnects by itself and resumes where it left off; in a pipe a lost connection stays a clean failure.
 /// </summary>
 internal sealed class TerminalClient : IDisposable
 {
@@ -22,21 +27,29 @@ internal sealed class TerminalClient : IDisposable
     private readonly ClientOptions _options;
     private readonly IClientConsole _console;
     private readonly TextWriter _errors;
-    private readonly ClientWebSocket _socket = new();
-    private readonly ClientReceiver _receiver;
+    private readonly TimeProvider _time;
+
+    /// <summary>Null in a pipe: the text format, no reconnecting.</summary>
+    private readonly ResumeView? _view;
+    private ClientWebSocket _socket = new();
+    private ClientReceiver _receiver;
     private bool _leaving;
 
-    private TerminalClient(ClientOptions options, IClientConsole console, TextWriter errors)
+    private TerminalClient(ClientOptions options, IClientConsole console, TextWriter errors, bool reconnect, TimeProvider time)
     {
         _options = options;
         _console = console;
         _errors = errors;
-        _receiver = new ClientReceiver(_socket, console, CloseTimeout);
+        _time = time;
+        _view = reconnect ? new ResumeView() : null;
+        _receiver = NewReceiver();
     }
 
-    public static async Task<int> RunAsync(ClientOptions options, IClientConsole console, TextWriter errors, CancellationToken cancellationToken)
+    /// <param name="reconnect">At a terminal: speak JSON and reconnect after an unexpected end. In a pipe: neither.</param>
+    public static async Task<int> RunAsync(ClientOptions options, IClientConsole console, TextWriter errors, bool reconnect, TimeProvider time,
+        CancellationToken cancellationToken)
     {
-        using var client = new TerminalClient(options, console, errors);
+        using var client = new TerminalClient(options, console, errors, reconnect, time);
         return await client.RunAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -59,7 +72,14 @@ internal sealed class TerminalClient : IDisposable
                 var readable = _console.Lines.WaitToReadAsync(cancellationToken).AsTask();
                 if (await Task.WhenAny(readable, receiving).ConfigureAwait(false) == receiving)
                 {
-                    return Ended(await receiving.ConfigureAwait(false));
+                    var ending = await receiving.ConfigureAwait(false);
+                    if (!await ReconnectAsync(ending, cancellationToken).ConfigureAwait(false))
+                    {
+                        return Ended(ending);
+                    }
+
+                    receiving = _receiver.RunAsync();
+                    continue;
                 }
 
                 if (!await readable.ConfigureAwait(false))
@@ -67,10 +87,7 @@ internal sealed class TerminalClient : IDisposable
                     break;
                 }
 
-                while (_console.Lines.TryRead(out var line))
-                {
-                    await SendAsync(line, cancellationToken).ConfigureAwait(false);
-                }
+                await SendLinesAsync(cancellationToken).ConfigureAwait(false);
             }
 
             await DrainAsync(receiving, cancellationToken).ConfigureAwait(false);
@@ -87,9 +104,70 @@ internal sealed class TerminalClient : IDisposable
         return await LeaveAsync(receiving).ConfigureAwait(false);
     }
 
+    private ClientReceiver NewReceiver() => new(_socket, _view is null ? _console.ShowIncoming : ShowEvent, CloseTimeout);
+
+    private void ShowEvent(string received)
+    {
+        foreach (string line in _view!.Lines(received))
+        {
+            _console.ShowIncoming(line);
+        }
+    }
+
+    /// <summary>
+    /// After an unexpected end at a terminal: says so in one line, then tries again (with
+    /// <see cref="ReconnectBackoff"/>) until a connection resumes where this one left off, or the user
+    /// interrupts. False, at once, for an end that is final (or one the user asked for).
+    /// </summary>
+    private async Task<bool> ReconnectAsync(ClientEnding ending, CancellationToken cancellationToken)
+    {
+        if (_view is null || _leaving || !ending.CanResume)
+        {
+            return false;
+        }
+
+        _console.ShowInfo("* connection lost; reconnecting…");
+        var backoff = new ReconnectBackoff(_time, Random.Shared);
+
+        // The URL holds the resume token: it is never shown, and neither are the failed attempts.
+        do
+        {
+            await backoff.WaitAsync(cancellationToken).ConfigureAwait(false);
+            _socket.Dispose();
+            _socket = new ClientWebSocket();
+        }
+        while (await ConnectAsync(_view.ResumeUrl(_options.ConnectUrl), cancellationToken).ConfigureAwait(false) is not null);
+
+        _receiver = NewReceiver();
+        _console.ShowInfo("* reconnected");
+        return true;
+    }
+
+    private async Task SendLinesAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (_console.Lines.TryRead(out var line))
+            {
+                await SendAsync(line, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (_view is not null && ex is WebSocketException or IOException)
+        {
+            // The connection is going: the receiver will see it end, and the reconnection begins there.
+            // The line being sent is lost, as it could be in the network anyway: the user sees it missing.
+            _socket.Abort();
+        }
+    }
+
     private async Task<string?> ConnectAsync(Uri url, CancellationToken cancellationToken)
     {
         _socket.Options.CollectHttpResponseDetails = true;
+        if (_view is not null)
+        {
+            _socket.Options.AddSubProtocol(JsonFormat.SubProtocol);
+        }
+
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(ConnectTimeout);
         try
@@ -136,7 +214,20 @@ internal sealed class TerminalClient : IDisposable
             _leaving = true;
         }
 
-        await _socket.SendAsync(Encoding.UTF8.GetBytes(line), WebSocketMessageType.Text, true, cancellationToken).ConfigureAwait(false);
+        await _socket.SendAsync(Encode(line), WebSocketMessageType.Text, true, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A typed line as sent: itself in the text format; in JSON, what the text format would have made of it.</summary>
+    private byte[] Encode(string line)
+    {
+        if (_view is null)
+        {
+            return Encoding.UTF8.GetBytes(line);
+        }
+
+        var input = TextFormat.Instance.Parse(line);
+        var frame = new ClientFrame { Type = input.Kind == ClientInputKind.Command ? "command" : "message", Text = input.Text };
+        return JsonSerializer.SerializeToUtf8Bytes(frame, ChatJsonContext.Default.ClientFrame);
     }
 
     /// <summary>After the end of input: wait until nothing has arrived for a moment, bounded by --wait.</summary>

@@ -44,6 +44,51 @@ internal sealed class JsonFormat : IWireFormat
             """send {"type":"message","text":"..."} or {"type":"command","text":"/..."}""");
     }
 
+    /// <summary>
+    /// The other direction, for the terminal client: an event as the server wrote it, so the client can
+    /// show it with <see cref="TextFormat"/>'s lines. Null for anything that is not an event it knows.
+    /// </summary>
+    public static ChatEvent? ReadEvent(string received)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(received, ChatJsonContext.Default.WireEvent) is { } wire ? FromWire(wire) : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static ChatEvent? FromWire(WireEvent w)
+    {
+        // Enum.TryParse also takes numbers ("3"): only a type name is one.
+        if (!Enum.TryParse<ChatEventKind>(w.Type, ignoreCase: true, out var kind) || !Enum.IsDefined(kind) || w.Type.Any(char.IsDigit)
+            || !DateTimeOffset.TryParse(w.Ts, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var timestamp))
+        {
+            return null;
+        }
+
+        return new ChatEvent
+        {
+            Kind = kind,
+            Timestamp = timestamp,
+            Id = w.Id ?? 0,
+            Room = w.Room,
+            From = w.From,
+            To = w.To,
+            Name = w.Name,
+            Text = w.Text,
+            Members = w.Members,
+            Joined = w.Joined,
+            Left = w.Left,
+            Rooms = w.Rooms?.Select(r => new RoomCount(r.Room, r.Members)).ToArray(),
+            Events = w.Events?.Select(FromWire).OfType<ChatEvent>().ToArray(),
+            Epoch = w.Epoch,
+            Resume = w.Resume,
+        };
+    }
+
     private static WireEvent ToWire(ChatEvent e) => new()
     {
         Type = e.Kind.ToString().ToLowerInvariant(),
