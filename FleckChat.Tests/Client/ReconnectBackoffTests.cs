@@ -46,7 +46,7 @@ public sealed class ReconnectBackoffTests
     [DataRow(1012, "", true)]
     [DataRow(1013, "cluster store unreachable", true)]
     [DataRow(1000, "bye", false)]
-    [DataRow(1001, "server shutting down", false)]
+    [DataRow(1001, "server shutting down", true)]
     [DataRow(1008, "", false)]
     [DataRow(4000, "resumed on another connection", false)]
     [DataRow(1002, "", false)]
