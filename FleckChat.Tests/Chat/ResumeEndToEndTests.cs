@@ -44,7 +44,7 @@ public sealed class ResumeEndToEndTests
 
         CollectionAssert.AreEqual(Enumerable.Range(1, 20).Select(i => $"message:missed {i}").Append("message:live").ToArray(), texts.ToArray());
         await bob.SendTextAsync("/who");
-        var seenByBob = await LinesUntilAsync(bob, line => line.StartsWith("* members", StringComparison.Ordinal));
+        var seenByBob = await bob.LinesUntilAsync(line => line.StartsWith("* members", StringComparison.Ordinal));
         Assert.AreEqual("* members of lobby: ann, bob", seenByBob[^1]);
         Assert.IsFalse(seenByBob.Any(line => line.StartsWith("* ann", StringComparison.Ordinal)), string.Join('\n', seenByBob));
     }
@@ -71,17 +71,4 @@ public sealed class ResumeEndToEndTests
     }
 
     private static JsonElement Parse(string line) => JsonDocument.Parse(line).RootElement;
-
-    private static async Task<List<string>> LinesUntilAsync(ChatClient client, Func<string, bool> isLast)
-    {
-        var lines = new List<string>();
-        string line;
-        do
-        {
-            line = await client.ReceiveTextAsync();
-            lines.Add(line);
-        }
-        while (!isLast(line));
-        return lines;
-    }
 }

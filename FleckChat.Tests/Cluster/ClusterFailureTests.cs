@@ -152,7 +152,7 @@ public sealed partial class ClusterFailureTests
         await cut.WaitForRedisAsync(up: true);
 
         // Everything the room said meanwhile, once and in order, then the member is told its name went.
-        var missed = await LinesUntilAsync(anna, line => line.StartsWith("! name anna went to someone else", StringComparison.Ordinal));
+        var missed = await anna.LinesUntilAsync(line => line.StartsWith("! name anna went to someone else", StringComparison.Ordinal));
         CollectionAssert.AreEqual(new[] { "[ben]: b1", "[ben]: b2", "[ben]: b3", "[anna]: I am anna now" },
             missed.Where(line => line.StartsWith('[')).ToArray(), string.Join('\n', missed));
         string generated = missed[^1][(missed[^1].LastIndexOf(' ') + 1)..];

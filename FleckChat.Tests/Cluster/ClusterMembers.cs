@@ -21,18 +21,5 @@ internal static class ClusterMembers
     public static Uri Named(Uri chat, string name) => new($"{chat}?name={name}");
 
     /// <summary>The lines a member receives up to and including <paramref name="last"/>.</summary>
-    public static async Task<List<string>> LinesUntilAsync(ChatClient client, string last) => await LinesUntilAsync(client, line => line == last);
-
-    public static async Task<List<string>> LinesUntilAsync(ChatClient client, Func<string, bool> isLast)
-    {
-        var lines = new List<string>();
-        string line;
-        do
-        {
-            line = await client.ReceiveTextAsync();
-            lines.Add(line);
-        }
-        while (!isLast(line));
-        return lines;
-    }
+    public static Task<List<string>> LinesUntilAsync(ChatClient client, string last) => client.LinesUntilAsync(line => line == last);
 }

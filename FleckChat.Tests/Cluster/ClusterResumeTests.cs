@@ -12,12 +12,8 @@ public sealed class ClusterResumeTests
     public async Task DroppedOnNodeA_ResumedOnNodeB_WithinGrace_MissedEventsOnce_SameName_RoomSeesNothing()
     {
         await using var cluster = await ClusterNodes.StartAsync(2, configure: Unlimited);
-        var ann = await ChatClient.ConnectAsync(Named(cluster.Nodes[0].ChatUri, "ann"), "fleckchat.v1.json");
-        var (epoch, token) = Welcome(await ann.ReceiveTextAsync());
-        var (bob, _) = await ChatClient.JoinAsync(Named(cluster.Nodes[1].ChatUri, "bob"));
+        var (ann, epoch, token, bob, seen) = await AnnAndBobAsync(cluster);
         await using var _bob = bob;
-        await bob.SendTextAsync("before");
-        long seen = Parse(await ann.ReceiveUntilAsync(line => line.Contains("\"before\"", StringComparison.Ordinal))).GetProperty("id").GetInt64();
 
         ann.Socket.Abort();
         await ann.DisposeAsync();
@@ -34,7 +30,7 @@ public sealed class ClusterResumeTests
         Assert.AreEqual("ann", Parse(await again.ReceiveTextAsync()).GetProperty("name").GetString());
         CollectionAssert.AreEqual(new[] { "missed 1", "missed 2", "missed 3", "missed 4", "missed 5", "live" }, await MessagesAsync(again, 6));
         await bob.SendTextAsync("/who");
-        var bobSaw = await LinesUntilAsync(bob, line => line.StartsWith("* members", StringComparison.Ordinal));
+        var bobSaw = await bob.LinesUntilAsync(line => line.StartsWith("* members", StringComparison.Ordinal));
         Assert.AreEqual("* members of lobby: ann, bob", bobSaw[^1]);
         Assert.IsFalse(bobSaw.Any(line => line.StartsWith("* ann", StringComparison.Ordinal)), string.Join('\n', bobSaw));
     }
@@ -43,12 +39,8 @@ public sealed class ClusterResumeTests
     public async Task DaemonStartedAgain_ResumeOnTheNewOne_MissedEventsAndTheNameBack()
     {
         await using var cluster = await ClusterNodes.StartAsync(2, configure: Unlimited);
-        var ann = await ChatClient.ConnectAsync(Named(cluster.Nodes[0].ChatUri, "ann"), "fleckchat.v1.json");
-        var (epoch, token) = Welcome(await ann.ReceiveTextAsync());
-        var (bob, _) = await ChatClient.JoinAsync(Named(cluster.Nodes[1].ChatUri, "bob"));
+        var (ann, epoch, token, bob, seen) = await AnnAndBobAsync(cluster);
         await using var _bob = bob;
-        await bob.SendTextAsync("before");
-        long seen = Parse(await ann.ReceiveUntilAsync(line => line.Contains("\"before\"", StringComparison.Ordinal))).GetProperty("id").GetInt64();
 
         // An upgrade: the node stops (its members get 1001), another daemon starts on the same Redis.
         await cluster.Nodes[0].Daemon.StopAsync();
@@ -77,6 +69,17 @@ public sealed class ClusterResumeTests
         await using var other = await ChatClient.ConnectAsync(new Uri($"{cluster.Nodes[1].ChatUri}?resume={Uri.EscapeDataString(forged)}"), "fleckchat.v1.json");
 
         StringAssert.StartsWith(Parse(await other.ReceiveTextAsync()).GetProperty("name").GetString(), "user");
+    }
+
+    /// <summary>Ann (JSON) on node 0 and bob (text) on node 1; bob has said "before", which ann saw as event <c>Seen</c>.</summary>
+    private static async Task<(ChatClient Ann, string Epoch, string Token, ChatClient Bob, long Seen)> AnnAndBobAsync(ClusterNodes cluster)
+    {
+        var ann = await ChatClient.ConnectAsync(Named(cluster.Nodes[0].ChatUri, "ann"), "fleckchat.v1.json");
+        var (epoch, token) = Welcome(await ann.ReceiveTextAsync());
+        var (bob, _) = await ChatClient.JoinAsync(Named(cluster.Nodes[1].ChatUri, "bob"));
+        await bob.SendTextAsync("before");
+        long seen = Parse(await ann.ReceiveUntilAsync(line => line.Contains("\"before\"", StringComparison.Ordinal))).GetProperty("id").GetInt64();
+        return (ann, epoch, token, bob, seen);
     }
 
     private static JsonElement Parse(string line) => JsonDocument.Parse(line).RootElement;

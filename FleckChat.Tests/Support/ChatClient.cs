@@ -53,6 +53,20 @@ internal sealed class ChatClient : IAsyncDisposable
         throw new AssertFailedException($"no matching message among: {string.Join(" | ", skipped)}");
     }
 
+    /// <summary>The text messages received up to and including the first that matches <paramref name="isLast"/>.</summary>
+    public async Task<List<string>> LinesUntilAsync(Func<string, bool> isLast)
+    {
+        var lines = new List<string>();
+        string line;
+        do
+        {
+            line = await ReceiveTextAsync();
+            lines.Add(line);
+        }
+        while (!isLast(line));
+        return lines;
+    }
+
     public Task SendTextAsync(string text) =>
         Socket.SendAsync(new ReadOnlyMemory<byte>(Encoding.UTF8.GetBytes(text)), WebSocketMessageType.Text, true, CancellationToken.None).AsTask().Bounded();
 

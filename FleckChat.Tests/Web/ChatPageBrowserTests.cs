@@ -169,7 +169,7 @@ public sealed class ChatPageBrowserTests
             await bob.SendTextAsync($"missed {i}");
         }
 
-        var seenByBob = await LinesUntilAsync(bob, line => line == "[bob]: missed 5");
+        var seenByBob = await bob.LinesUntilAsync(line => line == "[bob]: missed 5");
         relay.Restore();
         browser.WaitFor("#messages .event.notice", "Reconnected.");
         browser.WaitFor("body[data-state='connected'] #status", "Connected");
@@ -185,7 +185,7 @@ public sealed class ChatPageBrowserTests
 
         // Seamless for the room: bob saw ann neither leave nor join, and she is still a member.
         await bob.SendTextAsync("/who");
-        seenByBob.AddRange(await LinesUntilAsync(bob, line => line.StartsWith("* members", StringComparison.Ordinal)));
+        seenByBob.AddRange(await bob.LinesUntilAsync(line => line.StartsWith("* members", StringComparison.Ordinal)));
         Assert.AreEqual("* members of lobby: ann, bob", seenByBob[^1]);
         Assert.IsFalse(seenByBob.Any(l => l.StartsWith("* ann", StringComparison.Ordinal)), string.Join('\n', seenByBob));
     }
@@ -206,19 +206,6 @@ public sealed class ChatPageBrowserTests
         Assert.AreEqual("disconnected", browser.Script<string>("return document.body.dataset.state"));
         Assert.AreEqual(1L, browser.Script<long>("return window.__sockets"), "one socket, the first");
         Assert.AreEqual(0L, daemon.Server.ConnectionCount);
-    }
-
-    private static async Task<List<string>> LinesUntilAsync(ChatClient client, Func<string, bool> isLast)
-    {
-        var lines = new List<string>();
-        string line;
-        do
-        {
-            line = await client.ReceiveTextAsync();
-            lines.Add(line);
-        }
-        while (!isLast(line));
-        return lines;
     }
 
     private static string[] Texts(Browser browser, string cssSelector) =>
