@@ -33,8 +33,12 @@ internal sealed class ChatRoom
 
     public string Name { get; }
 
-    /// <summary>Changes whenever the room's ids start again (a new room, a new daemon): a reconnecting member's id means nothing in another epoch.</summary>
-    public string Epoch { get; } = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
+    /// <summary>
+    /// Changes whenever the room's ids start again (a new room, a new daemon): a reconnecting member's id
+    /// means nothing in another epoch. Not a secret: a Guid's randomness, which does not load OpenSSL as
+    /// RandomNumberGenerator does (6 MB of resident memory for a daemon no JSON client uses; docs/performance.md).
+    /// </summary>
+    public string Epoch { get; } = Guid.NewGuid().ToString("N")[..16];
 
     /// <summary>Decides which join and leave notices the room sees one by one; disposed when the room goes.</summary>
     public PresenceNotices Presence { get; }
