@@ -161,7 +161,7 @@ internal sealed partial class ChatHub
         (int Count, IReadOnlyList<string>? Names) present, JoinTarget target, long next)
     {
         string? epoch = log.Epoch;
-        var missed = target.Since is { } since && target.Epoch == epoch ? await log.SinceAsync(since, next).ConfigureAwait(false) : null;
+        var missed = await MissedAsync(log, target, epoch, next).ConfigureAwait(false);
         var recent = missed is null ? await log.RecentAsync(_options.HistorySize, next).ConfigureAwait(false) : [];
         int count;
         lock (_gate)
@@ -184,17 +184,7 @@ internal sealed partial class ChatHub
                 member.Send(Error($"{problem}; you are {name}"));
             }
 
-            if (missed is not null)
-            {
-                foreach (var e in missed.Select(r => RoomEventCodec.Decode(r.Event, room.Name, r.Offset)).OfType<ChatEvent>())
-                {
-                    member.Send(e);
-                }
-            }
-            else if (target.Since is not null)
-            {
-                member.Send(Gap(room, sameEpoch: target.Epoch == epoch, now));
-            }
+            SendMissed(member, room, missed, target, epoch, now);
 
             List<ChatEvent> history = [.. recent
                 .Select(r => RoomEventCodec.Decode(r.Event, room.Name, r.Offset))

@@ -63,6 +63,27 @@ internal sealed partial class ChatHub
         }
     }
 
+    /// <summary>Call between two events: the room's events after the one a reconnecting member saw, or null (not asked, another epoch, no longer kept).</summary>
+    private static async Task<IReadOnlyList<(long Offset, byte[] Event)>?> MissedAsync(RoomLog log, JoinTarget target, string? epoch, long next) =>
+        target.Since is { } since && target.Epoch == epoch ? await log.SinceAsync(since, next).ConfigureAwait(false) : null;
+
+    /// <summary>Call under the lock, after the welcome: what a reconnecting member missed, or a gap event when that cannot be given.</summary>
+    private static void SendMissed(Member member, ChatRoom room, IReadOnlyList<(long Offset, byte[] Event)>? missed, JoinTarget target, string? epoch,
+        DateTimeOffset now)
+    {
+        if (missed is not null)
+        {
+            foreach (var e in missed.Select(r => RoomEventCodec.Decode(r.Event, room.Name, r.Offset)).OfType<Events.ChatEvent>())
+            {
+                member.Send(e);
+            }
+        }
+        else if (target.Since is not null)
+        {
+            member.Send(Gap(room, sameEpoch: target.Epoch == epoch, now));
+        }
+    }
+
     /// <summary>
     /// One of this node's members resumed on another connection: it goes without a leave (its name and
     /// presence are the new connection's now), its grace ends, its connection (if open) is closed with 4000.
