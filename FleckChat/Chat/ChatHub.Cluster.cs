@@ -244,10 +244,7 @@ internal sealed partial class ChatHub
             roomGone = RemoveRoomIfEmpty(room);
         }
 
-        if (_log.IsEnabled(LogEventLevel.Information) && _presenceLog.Allow())
-        {
-            LogLeave(member, room.Name, count);
-        }
+        LogLeave(member, room.Name, count);
 
         var leaving = LeaveClusterAsync(member, room, notice, roomGone);
         lock (_leaving)

@@ -11,15 +11,15 @@ namespace FleckChat.Chat;
 /// </summary>
 internal sealed partial class ChatHub
 {
-    private const string ResumedPrefix = "resumed ";
 
     /// <summary>A message on this node's channel: a whisper for one of its members, or word that one resumed elsewhere.</summary>
     internal void NodeMessageArrived(ReadOnlyMemory<byte> message)
     {
         var span = message.Span;
-        if (span.StartsWith(System.Text.Encoding.ASCII.GetBytes(ResumedPrefix)))
+        var resumed = "resumed "u8;
+        if (span.StartsWith(resumed))
         {
-            string[] parts = System.Text.Encoding.UTF8.GetString(span[ResumedPrefix.Length..]).Split('\n');
+            string[] parts = System.Text.Encoding.UTF8.GetString(span[resumed.Length..]).Split('\n');
             if (parts is [var previous, var name])
             {
                 LetGoResumed(previous, name);
@@ -93,29 +93,18 @@ internal sealed partial class ChatHub
         Task<RoomLog>? closing = null;
         lock (_gate)
         {
-            var member = _rooms.Values.SelectMany(r => r.Members).FirstOrDefault(m => m.Name == name && Owner(m) == previous);
-            if (member?.Room is not { } room || !room.Remove(member))
+            // Still this node's under that name: a takeover reaches the old node before its new holder is seated anywhere here.
+            if (!_names.TryGetValue(name, out var member) || Owner(member) != previous || member.Room is not { } room || !room.Remove(member))
             {
                 return;
             }
 
-            if (_names.TryGetValue(name, out var holder) && holder == member)
-            {
-                _names.Remove(name);
-            }
-
-            member.Room = null;
             member.Gone = true;
-            member.Ghost = false;
-            member.GraceTimer?.Dispose();
-            --_count;
+            LetGo(member);
             if (RemoveRoomIfEmpty(room))
             {
                 closing = room.Log;
             }
-
-            member.Connection.Close(4000, "resumed on another connection");
-            _log.Debug("{Name} resumed on another connection ({ConnectionId})", name, member.Connection.ConnectionInfo.Id);
         }
 
         if (closing is not null)

@@ -40,6 +40,16 @@ internal sealed partial class ChatHub
             return false;
         }
 
+        LetGo(previous);
+        return true;
+    }
+
+    /// <summary>
+    /// Call under the lock, once <paramref name="previous"/> is out of its room: it goes without a leave
+    /// (its name and place are its new connection's), its grace ends, its connection (if open) is closed with 4000.
+    /// </summary>
+    private void LetGo(Member previous)
+    {
         previous.Room = null;
         previous.Ghost = false;
         previous.GraceTimer?.Dispose();
@@ -51,7 +61,6 @@ internal sealed partial class ChatHub
         --_count;
         previous.Connection.Close(4000, "resumed on another connection");
         _log.Debug("{Name} resumed on another connection ({ConnectionId})", previous.Name, previous.Connection.ConnectionInfo.Id);
-        return true;
     }
 
     /// <summary>
@@ -67,7 +76,7 @@ internal sealed partial class ChatHub
 
         member.Ghost = true;
         _tokens.Ended(member);
-        member.GraceTimer = _time.CreateTimer(static s => ((Member)s!).Hub.GraceOver((Member)s!), member, _options.ResumeGrace, Timeout.InfiniteTimeSpan);
+        member.GraceTimer = _time.CreateTimer(_ => GraceOver(member), null, _options.ResumeGrace, Timeout.InfiniteTimeSpan);
         if (_log.IsEnabled(LogEventLevel.Information) && _presenceLog.Allow())
         {
             _log.Information("{Name} lost its connection ({ConnectionId}); present for {GraceSeconds}s in case it resumes",
@@ -81,14 +90,16 @@ internal sealed partial class ChatHub
     private void GraceOver(Member member)
     {
         bool leave;
+        string? roomName = null;
+        int count = 0;
         lock (_gate)
         {
             member.GraceTimer?.Dispose();
             leave = member.Ghost && member.Room is not null;
             member.Ghost = false;
-            if (leave && _cluster is null)
+            if (leave && _cluster is null && member.Room is { } room && Depart(member, room) is { } left)
             {
-                Depart(member, member.Room!);
+                (roomName, count) = (room.Name, left);
             }
         }
 
@@ -96,6 +107,8 @@ internal sealed partial class ChatHub
         {
             LeaveCluster(member);
         }
+
+        LogLeave(member, roomName, count);
     }
 
     /// <summary>Call under the lock, after the welcome: what the newcomer missed, or the usual history.</summary>

@@ -156,21 +156,25 @@ internal sealed partial class ChatHub : IDisposable
             return;
         }
 
+        string? roomName = null;
+        int count = 0;
         lock (_gate)
         {
-            if (member.Room is { } room && !KeepForResume(member))
+            if (member.Room is { } room && !KeepForResume(member) && Depart(member, room) is { } left)
             {
-                Depart(member, room);
+                (roomName, count) = (room.Name, left);
             }
         }
+
+        LogLeave(member, roomName, count);
     }
 
-    /// <summary>Call under the lock: the member leaves its room, which is told.</summary>
-    private void Depart(Member member, ChatRoom room)
+    /// <summary>Call under the lock: the member leaves its room, which is told. Returns the members still connected, or null when it was not in the room.</summary>
+    private int? Depart(Member member, ChatRoom room)
     {
         if (!room.Remove(member))
         {
-            return;
+            return null;
         }
 
         _tokens.Ended(member);
@@ -191,10 +195,7 @@ internal sealed partial class ChatHub : IDisposable
             room.Presence.Dispose();
         }
 
-        if (_log.IsEnabled(LogEventLevel.Information) && _presenceLog.Allow())
-        {
-            LogLeave(member, room.Name, count);
-        }
+        return count;
     }
 
     /// <summary>What a member sent: limits first, then a command, or lines relayed to its room.</summary>
@@ -333,9 +334,17 @@ internal sealed partial class ChatHub : IDisposable
         }
     }
 
-    /// <summary>The leave line; without a close reason it reads "close 1000, ..." rather than "close 1000 , ...".</summary>
-    private void LogLeave(Member member, string roomName, int count)
+    /// <summary>
+    /// The leave line (none without a room: the member did not leave one), rate-limited with the joins'. Called
+    /// outside the lock. Without a close reason it reads "close 1000, ..." rather than "close 1000 , ...".
+    /// </summary>
+    private void LogLeave(Member member, string? roomName, int count)
     {
+        if (roomName is null || !_log.IsEnabled(LogEventLevel.Information) || !_presenceLog.Allow())
+        {
+            return;
+        }
+
         var stats = member.Connection.Statistics;
         var id = member.Connection.ConnectionInfo.Id;
         double seconds = Math.Round((DateTimeOffset.UtcNow - stats.OpenedAt).TotalSeconds, 3);

@@ -17,9 +17,6 @@ internal sealed class Member
     private byte[]? _linePrefix;
 
     /// <param name="held">In a cluster, where the member's input waits while it waits for Redis; null for a single daemon.</param>
-    /// <summary>The chat the member is in (its grace timer calls back into it).</summary>
-    public ChatHub Hub => _chat;
-
     /// <summary>Its resume token's id (JSON members), set when the token is issued.</summary>
     public string? ResumeId { get; set; }
 

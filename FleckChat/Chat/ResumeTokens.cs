@@ -1,14 +1,9 @@
-using System.Security.Cryptography;
-using System.Text;
-
 namespace FleckChat.Chat;
 
 /// <summary>
 /// The resume tokens of one daemon: each member gets one in its JSON welcome; presented again with a
 /// reconnect (<c>?resume=TOKEN</c>) it gives the member's name back, within the token's lifetime after
-/// the connection ended. A token is <c>ID.SECRET</c>: the id finds it, the secret (128 random bits) is
-/// compared in constant time, so neither a lookup nor a comparison tells an attacker how close a guess
-/// was. A token works once: resuming replaces it with a new one. Not thread-safe: the hub calls it
+/// the connection ended (its form: <see cref="ResumeToken"/>). A token works once: resuming replaces it with a new one. Not thread-safe: the hub calls it
 /// under its lock. Bounded: tokens of ended connections are forgotten when their lifetime is over,
 /// and the oldest first when more than <see cref="MaxEnded"/> wait.
 /// </summary>
@@ -27,31 +22,22 @@ internal sealed class ResumeTokens(TimeProvider time, TimeSpan lifetime)
     public string Issue(Member member)
     {
         Forget();
-        string id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
-        byte[] secret = RandomNumberGenerator.GetBytes(16);
+        var (id, secret, token) = ResumeToken.New();
         _entries[id] = new Entry(secret, member);
         member.ResumeId = id;
-        return id + "." + Convert.ToBase64String(secret).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        return token;
     }
 
     /// <summary>The member a valid token was issued to (connected, present in its grace period, or gone), or null; the token is used up.</summary>
     public Member? Redeem(string token)
     {
         Forget();
-        int dot = token.IndexOf('.', StringComparison.Ordinal);
-        if (dot <= 0 || !_entries.TryGetValue(token[..dot], out var entry))
+        if (!ResumeToken.TrySplit(token, out string id, out string secret) || !_entries.TryGetValue(id, out var entry) || !ResumeToken.Matches(secret, entry.Secret))
         {
             return null;
         }
 
-        byte[] presented = Encoding.ASCII.GetBytes(token[(dot + 1)..]);
-        byte[] expected = Encoding.ASCII.GetBytes(Convert.ToBase64String(entry.Secret).TrimEnd('=').Replace('+', '-').Replace('/', '_'));
-        if (!CryptographicOperations.FixedTimeEquals(presented, expected))
-        {
-            return null;
-        }
-
-        _entries.Remove(token[..dot]);
+        _entries.Remove(id);
         return entry.Member;
     }
 
@@ -75,5 +61,5 @@ internal sealed class ResumeTokens(TimeProvider time, TimeSpan lifetime)
         }
     }
 
-    private sealed record Entry(byte[] Secret, Member Member);
+    private sealed record Entry(string Secret, Member Member);
 }

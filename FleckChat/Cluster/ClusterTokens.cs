@@ -1,5 +1,4 @@
-using System.Security.Cryptography;
-using System.Text;
+using FleckChat.Chat;
 using StackExchange.Redis;
 
 namespace FleckChat.Cluster;
@@ -8,7 +7,7 @@ namespace FleckChat.Cluster;
 /// Resume tokens shared by the cluster, so a member can resume on any node: the hash <c>fc:resume:ID</c>
 /// holds the secret, the member's owner token, name and room for the token's lifetime, renewed by the owning node's heartbeat
 /// while the member is present, so it runs out a lifetime after the member's connection ended (or its
-/// node died). A token is <c>ID.SECRET</c>; the secret is compared in constant time; redeeming deletes it.
+/// node died). Its form: <see cref="Chat.ResumeToken"/>; redeeming deletes it.
 /// </summary>
 internal sealed class ClusterTokens
 {
@@ -23,34 +22,31 @@ internal sealed class ClusterTokens
 
     public async Task<(string Id, string Token)> IssueAsync(string owner, string name, string room)
     {
-        string id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
-        string secret = Secret(RandomNumberGenerator.GetBytes(16));
+        var (id, secret, token) = ResumeToken.New();
         var batch = _db.CreateBatch();
         var set = batch.HashSetAsync(Key(id), [new("s", secret), new("o", owner), new("n", name), new("r", room)]);
         var expire = batch.KeyExpireAsync(Key(id), _lifetime);
         batch.Execute();
         await Task.WhenAll(set, expire).ConfigureAwait(false);
-        return (id, id + "." + secret);
+        return (id, token);
     }
 
     /// <summary>Whose token it is (its member's owner token, name and room), or null; a valid token is used up.</summary>
     public async Task<NameClaim?> RedeemAsync(string token)
     {
-        int dot = token.IndexOf('.', StringComparison.Ordinal);
-        if (dot <= 0 || dot > 32)
+        if (!ResumeToken.TrySplit(token, out string id, out string presented))
         {
             return null;
         }
 
-        var fields = (await _db.HashGetAllAsync(Key(token[..dot])).ConfigureAwait(false)).ToDictionary(f => (string)f.Name!, f => (string)f.Value!);
+        var fields = (await _db.HashGetAllAsync(Key(id)).ConfigureAwait(false)).ToDictionary(f => (string)f.Name!, f => (string)f.Value!);
         if (!fields.TryGetValue("s", out var secret) || !fields.TryGetValue("o", out var owner) || !fields.TryGetValue("n", out var name)
-            || !fields.TryGetValue("r", out var room)
-            || !CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(token[(dot + 1)..]), Encoding.ASCII.GetBytes(secret)))
+            || !fields.TryGetValue("r", out var room) || !ResumeToken.Matches(presented, secret))
         {
             return null;
         }
 
-        return await _db.KeyDeleteAsync(Key(token[..dot])).ConfigureAwait(false) ? new NameClaim(owner, name, room) : null;
+        return await _db.KeyDeleteAsync(Key(id)).ConfigureAwait(false) ? new NameClaim(owner, name, room) : null;
     }
 
     /// <summary>The member behind a token was renamed: the token gives the new name back.</summary>
@@ -71,6 +67,4 @@ internal sealed class ClusterTokens
     }
 
     private static RedisKey Key(string id) => "fc:resume:" + id;
-
-    private static string Secret(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }

@@ -15,6 +15,12 @@ internal sealed class JsonFormat : IWireFormat
 
     public static readonly JsonFormat Instance = new();
 
+    /// <summary>Each kind's <c>type</c> on the wire (its name in lower case), made once rather than for every event rendered.</summary>
+    private static readonly string[] TypeNames = [.. Enum.GetValues<ChatEventKind>().Select(k => k.ToString().ToLowerInvariant())];
+
+    private static readonly Dictionary<string, ChatEventKind> KindsByType =
+        Enum.GetValues<ChatEventKind>().ToDictionary(k => TypeNames[(int)k], StringComparer.Ordinal);
+
     public OutboundMessage Render(ChatEvent e) =>
         OutboundMessage.Utf8Text(JsonSerializer.SerializeToUtf8Bytes(ToWire(e), ChatJsonContext.Default.WireEvent));
 
@@ -62,8 +68,7 @@ internal sealed class JsonFormat : IWireFormat
 
     private static ChatEvent? FromWire(WireEvent w)
     {
-        // Enum.TryParse also takes numbers ("3"): only a type name is one.
-        if (!Enum.TryParse<ChatEventKind>(w.Type, ignoreCase: true, out var kind) || !Enum.IsDefined(kind) || w.Type.Any(char.IsDigit)
+        if (!KindsByType.TryGetValue(w.Type, out var kind)
             || !DateTimeOffset.TryParse(w.Ts, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var timestamp))
         {
             return null;
@@ -91,7 +96,7 @@ internal sealed class JsonFormat : IWireFormat
 
     private static WireEvent ToWire(ChatEvent e) => new()
     {
-        Type = e.Kind.ToString().ToLowerInvariant(),
+        Type = TypeNames[(int)e.Kind],
         Id = e.Id > 0 ? e.Id : null,
         Room = e.Room,
         From = e.From,
