@@ -60,7 +60,9 @@ internal sealed class ClientProcess : IAsyncDisposable
     {
         var info = NewStartInfo(SystemTools.Require("script", "util-linux"));
         info.Environment["TERM"] = "xterm";
-        string command = string.Join(' ', new[] { DaemonProcess.DotnetHost, DaemonProcess.DllPath, "client" }.Concat(args).Select(a => $"'{a.Replace("'", "'\\''", StringComparison.Ordinal)}'"));
+        // script runs the command through $SHELL -c; exec makes the client the terminal's only process, so
+        // Ctrl-C reaches it alone (dash, as /bin/sh, would otherwise die of the SIGINT itself: exit 130).
+        string command = "exec " + string.Join(' ', new[] { DaemonProcess.DotnetHost, DaemonProcess.DllPath, "client" }.Concat(args).Select(a => $"'{a.Replace("'", "'\\''", StringComparison.Ordinal)}'"));
         foreach (var arg in new[] { "--quiet", "--flush", "--return", "--command", command, "/dev/null" })
         {
             info.ArgumentList.Add(arg);
