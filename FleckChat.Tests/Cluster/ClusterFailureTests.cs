@@ -1,4 +1,7 @@
+using System.Text;
 using System.Text.RegularExpressions;
+using FleckChat.Chat.Events;
+using FleckChat.Cluster;
 using FleckChat.Tests.Support;
 using static FleckChat.Tests.Cluster.ClusterMembers;
 
@@ -94,6 +97,26 @@ public sealed partial class ClusterFailureTests
             CollectionAssert.AreEqual(Enumerable.Range(1, 10).Select(i => $"[anna]: m{i}").ToList(), said, string.Join('\n', after));
             Assert.AreEqual(keepData ? 0 : 1, after.Count(line => line == GapNotice), string.Join('\n', after));
         }
+    }
+
+    [TestMethod]
+    public async Task APublicationLost_EvenTheRoomsLastEvent_ReachesMembersByTheNextHeartbeat()
+    {
+        await using var cluster = await ClusterNodes.StartAsync(2, configure: ShortLease);
+        var (anna, _) = await ChatClient.JoinAsync(Named(cluster.Nodes[0].ChatUri, "anna"));
+        await using var _anna = anna;
+        var (ben, _) = await ChatClient.JoinAsync(Named(cluster.Nodes[1].ChatUri, "ben"));
+        await using var _ben = ben;
+        await anna.ReceiveUntilAsync(line => line == "* ben joined");
+
+        // Numbered and kept like any event, but its publication lost (pub/sub delivers at most once, and
+        // not while a subscription reconnects), and no later event shows the gap.
+        var lost = RoomEventCodec.Encode(new ChatEvent { Kind = ChatEventKind.Message, From = "carol", Text = "never published", Timestamp = DateTimeOffset.UtcNow });
+        string offset = await cluster.Redis.QueryAsync("INCR", "fc:{r:lobby}:offset");
+        await cluster.Redis.QueryAsync("XADD", "fc:{r:lobby}:log", offset + "-0", "e", Encoding.UTF8.GetString(lost));
+
+        Assert.AreEqual("[carol]: never published", await anna.ReceiveTextAsync());
+        Assert.AreEqual("[carol]: never published", await ben.ReceiveTextAsync());
     }
 
     [TestMethod]

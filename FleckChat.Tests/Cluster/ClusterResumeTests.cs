@@ -58,6 +58,54 @@ public sealed class ClusterResumeTests
     }
 
     [TestMethod]
+    public async Task RenamedThenDropped_ResumedOnAnotherNode_TheNewNameBack()
+    {
+        await using var cluster = await ClusterNodes.StartAsync(2, configure: Unlimited);
+        var (ann, epoch, token, bob, seen) = await AnnAndBobAsync(cluster);
+        await using var _bob = bob;
+        await ann.SendTextAsync("""{"type":"command","text":"/nick anne"}""");
+        await bob.ReceiveUntilAsync(line => line == "* ann is now known as anne");
+
+        ann.Socket.Abort();
+        await ann.DisposeAsync();
+        await using var again = await ChatClient.ConnectAsync(
+            new Uri($"{cluster.Nodes[1].ChatUri}?since={seen}&epoch={epoch}&resume={Uri.EscapeDataString(token)}"), "fleckchat.v1.json");
+
+        Assert.AreEqual("anne", Parse(await again.ReceiveTextAsync()).GetProperty("name").GetString());
+    }
+
+    [TestMethod]
+    public async Task NameLostDuringAnOutage_TheTokenGivesTheNameGivenInstead()
+    {
+        await using var cluster = await ClusterNodes.StartAsync(2, relayed: true, configure: ShortLease);
+        await using var expiries = await Expiries.WatchAsync(cluster.Redis);
+        var (cut, other) = (cluster.Nodes[0], cluster.Nodes[1]);
+        var ann = await ChatClient.ConnectAsync(Named(cut.ChatUri, "ann"), "fleckchat.v1.json");
+        var (epoch, token) = Welcome(await ann.ReceiveTextAsync());
+
+        // Cut off from Redis until its name runs out and another member takes it.
+        var nameGone = expiries.Of("fc:name:ann");
+        cut.Relay!.Cut();
+        await cut.WaitForRedisAsync(up: false);
+        await nameGone.Bounded();
+        var (newAnn, _) = await ChatClient.JoinAsync(Named(other.ChatUri, "ann"));
+        cut.Relay.Restore();
+        var told = Parse(await ann.ReceiveUntilAsync(line => line.Contains("went to someone else", StringComparison.Ordinal)));
+        string given = told.GetProperty("text").GetString()!.Split(' ')[^1];
+        StringAssert.StartsWith(given, "user");
+
+        // The name comes free again; the token still gives back the name its member had last.
+        await newAnn.CloseAsync();
+        await newAnn.DisposeAsync();
+        ann.Socket.Abort();
+        await ann.DisposeAsync();
+        await using var again = await ChatClient.ConnectAsync(
+            new Uri($"{other.ChatUri}?epoch={epoch}&resume={Uri.EscapeDataString(token)}"), "fleckchat.v1.json");
+
+        Assert.AreEqual(given, Parse(await again.ReceiveTextAsync()).GetProperty("name").GetString());
+    }
+
+    [TestMethod]
     public async Task ForeignToken_GivesNoNameBack()
     {
         await using var cluster = await ClusterNodes.StartAsync(2, configure: Unlimited);

@@ -42,6 +42,24 @@ public sealed class RoomLogTests
     }
 
     [TestMethod]
+    public async Task PublicationMissed_TheRoomsLastEvent_CatchUpReadsItOnce()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var node = await Node.OpenAsync(redis.EndPoint, "dev", expected: 2);
+        await node.Log.AppendAsync(Bytes("one"));
+
+        // The last event's publication never arrives, and no later event shows the gap.
+        await redis.QueryAsync("INCR", "fc:{r:dev}:offset");
+        await redis.QueryAsync("XADD", "fc:{r:dev}:log", "2-0", "e", "two");
+        await node.Log.CatchUpAsync();
+        await node.Log.CatchUpAsync();
+
+        CollectionAssert.AreEqual(new[] { "1 one", "2 two" }, await node.Done);
+        Assert.AreEqual(2, node.Reader.Count, "the second catch-up read nothing again");
+        Assert.AreEqual(0, node.Reader.Losses.Count);
+    }
+
+    [TestMethod]
     public async Task EventNoLongerKept_ReportedLost_ThenReadingGoesOn()
     {
         await using var redis = await RedisServer.StartAsync();
@@ -240,6 +258,9 @@ public sealed class RoomLogTests
         public TaskCompletionSource<string[]> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public List<string> Losses { get; } = [];
+
+        /// <summary>Events read so far (more than expected fails <see cref="Done"/> only while it is pending).</summary>
+        public int Count => _read.Count;
 
         public void Read(string room, long offset, ReadOnlyMemory<byte> roomEvent)
         {

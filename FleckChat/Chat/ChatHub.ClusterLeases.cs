@@ -5,7 +5,8 @@ namespace FleckChat.Chat;
 
 /// <summary>
 /// In a cluster, keeping this node's claims alive: the heartbeat renews names and presence every third
-/// of the lease, reaps the members of dead nodes and announces them gone; after an outage, the rooms
+/// of the lease, catches each room up with its stream (what pub/sub did not deliver), reaps the members
+/// of dead nodes and announces them gone; after an outage, the rooms
 /// catch up and the names are claimed again.
 /// </summary>
 internal sealed partial class ChatHub
@@ -36,7 +37,8 @@ internal sealed partial class ChatHub
 
     /// <summary>
     /// This node's members' names and presence renewed (a name lost meanwhile is replaced by a generated
-    /// one), expired members of its rooms reaped, each announced as gone by the one node whose reap
+    /// one), its rooms caught up with their streams (an event whose publication this node missed is
+    /// handed on now), expired members of its rooms reaped, each announced as gone by the one node whose reap
     /// returned it, and the cluster's member count refreshed for /healthz and /metrics.
     /// </summary>
     private async Task HeartbeatAsync()
@@ -63,6 +65,11 @@ internal sealed partial class ChatHub
 
             foreach (var room in rooms)
             {
+                if (room.OpenLog is { } log)
+                {
+                    await CatchUpAsync(log).ConfigureAwait(false);
+                }
+
                 await cluster.Presence.RenewAsync(room.Name, [.. members.Where(m => m.Room == room).Select(m => m.Member.Name)]).ConfigureAwait(false);
                 await ReapAsync(room).ConfigureAwait(false);
             }
@@ -160,7 +167,7 @@ internal sealed partial class ChatHub
         }
         catch (Exception ex) when (ClusterNode.IsFailure(ex))
         {
-            _log.Warning("Room {Room}: catching up after the outage failed ({Error}); the next event fills the gap", log.Room, ex.GetType().Name);
+            _log.Warning("Room {Room}: catching up with the room's stream failed ({Error}); the next heartbeat tries again", log.Room, ex.GetType().Name);
         }
     }
 
@@ -204,6 +211,12 @@ internal sealed partial class ChatHub
         if (name.Length == 0)
         {
             return;
+        }
+
+        // The resume token gives the name the member has now, before the member hears of it.
+        if (member.ResumeId is { } resumeId)
+        {
+            await cluster.Tokens.RenameAsync(resumeId, name).ConfigureAwait(false);
         }
 
         member.Send(Error($"name {lost} went to someone else while this server could not reach the cluster store; you are now {name}"));

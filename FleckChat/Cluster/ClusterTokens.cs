@@ -11,6 +11,9 @@ namespace FleckChat.Cluster;
 /// </summary>
 internal sealed class ClusterTokens
 {
+    // HSET alone would make a token that ran out (or was redeemed) anew, without its secret or a lifetime.
+    private const string RenameScript = "if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'n', ARGV[1]) end";
+
     private readonly IDatabase _db;
     private readonly TimeSpan _lifetime;
 
@@ -49,8 +52,8 @@ internal sealed class ClusterTokens
         return await _db.KeyDeleteAsync(Key(id)).ConfigureAwait(false) ? new NameClaim(owner, name, room) : null;
     }
 
-    /// <summary>The member behind a token was renamed: the token gives the new name back.</summary>
-    public Task RenameAsync(string id, string name) => _db.HashSetAsync(Key(id), "n", name, When.Exists);
+    /// <summary>The member behind a token was renamed: the token gives the new name back (a token already gone stays gone).</summary>
+    public Task RenameAsync(string id, string name) => _db.ScriptEvaluateAsync(RenameScript, [Key(id)], [name]);
 
     /// <summary>The heartbeat: the tokens of members still present live on (plain commands, one batch).</summary>
     public async Task RenewAsync(IReadOnlyCollection<string> ids)

@@ -137,9 +137,11 @@ internal sealed class RoomLog : IAsyncDisposable
     }
 
     /// <summary>
-    /// After Redis was unreachable: hands on, from the stream, what was published while this node could
-    /// not hear it, and reports as lost what the stream no longer holds; when the room's offsets
-    /// restarted (Redis came back without its data), reports that earlier events may be missing.
+    /// Compares this node's position with the room's in Redis and hands on, from the stream, what was
+    /// published but never heard (while Redis was unreachable, or while the subscription reconnected:
+    /// pub/sub delivers at most once), reporting as lost what the stream no longer holds; when the room's
+    /// offsets restarted (Redis came back without its data), reports that earlier events may be missing.
+    /// After an outage, and on every heartbeat, so even a room's last event is never left unheard.
     /// </summary>
     public async Task CatchUpAsync()
     {
@@ -151,17 +153,17 @@ internal sealed class RoomLog : IAsyncDisposable
                 return;
             }
 
-            var offset = await _db.StringGetAsync(_keys[0]).ConfigureAwait(false);
-            var stored = await _db.StringGetAsync(_keys[3]).ConfigureAwait(false);
-            long last = offset.IsNull ? 0 : (long)offset;
-            string? epoch = stored.IsNull ? null : (string?)stored;
+            // One round trip: the keys share the room's hash tag, so MGET is valid on a Redis Cluster too.
+            var position = await _db.StringGetAsync([_keys[0], _keys[3]]).ConfigureAwait(false);
+            long last = position[0].IsNull ? 0 : (long)position[0];
+            string? epoch = position[1].IsNull ? null : (string?)position[1];
             if (epoch != _epoch || last < _next - 1)
             {
                 // A different epoch, or (the same one but) fewer events than were handed on: Redis lost them.
                 if (_epoch is not null || last < _next - 1)
                 {
                     _reader.Lost(Room, _next, null);
-                    _log.Warning("Room {Room}: the room's offsets restarted while Redis was unreachable; earlier events may be missing", Room);
+                    _log.Warning("Room {Room}: the room's offsets restarted in Redis; earlier events may be missing", Room);
                 }
 
                 _epoch = epoch;
