@@ -14,7 +14,7 @@ public sealed class HeldInputTests
     {
         var held = new HeldInput();
 
-        Assert.IsFalse(held.Hold("now"));
+        Assert.AreEqual(Holding.HandleNow, held.Hold("now"));
     }
 
     [TestMethod]
@@ -22,13 +22,13 @@ public sealed class HeldInputTests
     {
         var held = new HeldInput();
         held.BeginWait();
-        Assert.IsTrue(held.Hold("a"));
-        Assert.IsTrue(held.Hold("b"));
+        Assert.AreEqual(Holding.Held, held.Hold("a"));
+        Assert.AreEqual(Holding.Held, held.Hold("b"));
 
         var taken = TakeAll(held, held.EndWait(out int turn), turn);
 
         CollectionAssert.AreEqual(new[] { "a", "b" }, taken);
-        Assert.IsFalse(held.Hold("c"), "nothing held and nobody waiting: handled at once");
+        Assert.AreEqual(Holding.HandleNow, held.Hold("c"), "nothing held and nobody waiting: handled at once");
     }
 
     [TestMethod]
@@ -40,7 +40,7 @@ public sealed class HeldInputTests
         string? first = held.EndWait(out int turn);
 
         // The taker handles "a"; meanwhile the receive loop gets "b": it must not overtake.
-        Assert.IsTrue(held.Hold("b"));
+        Assert.AreEqual(Holding.Held, held.Hold("b"));
 
         CollectionAssert.AreEqual(new[] { "a", "b" }, TakeAll(held, first, turn));
     }
@@ -66,19 +66,28 @@ public sealed class HeldInputTests
     }
 
     [TestMethod]
-    public void HeldInput_Bounded()
+    public void HeldInput_Bounded_TheRestRefusedNotDropped()
     {
         var held = new HeldInput();
         held.BeginWait();
-        for (int i = 0; i < 1000; i++)
-        {
-            held.Hold(i.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        }
+        var results = Enumerable.Range(0, 1000).Select(i => held.Hold(i.ToString(System.Globalization.CultureInfo.InvariantCulture))).ToList();
 
         var taken = TakeAll(held, held.EndWait(out int turn), turn);
 
         Assert.HasCount(64, taken);
         Assert.AreEqual("63", taken[^1]);
+        Assert.IsTrue(results.Take(64).All(r => r == Holding.Held));
+        Assert.AreEqual(Holding.Full, results[64], "the caller is told, so the member can be");
+        Assert.IsTrue(results.Skip(65).All(r => r == Holding.Dropped), "once");
+
+        // Taken: the next overflow is said again.
+        held.BeginWait();
+        for (int i = 0; i < 64; i++)
+        {
+            Assert.AreEqual(Holding.Held, held.Hold("again"));
+        }
+
+        Assert.AreEqual(Holding.Full, held.Hold("one too many"));
     }
 
     private static List<string> TakeAll(HeldInput held, string? next, int turn)

@@ -120,6 +120,44 @@ public sealed partial class ClusterFailureTests
     }
 
     [TestMethod]
+    public async Task RedisStalls_AQuestionWaits_LaterLinesHeldInOrder_ThoseBeyondTheBoundRefusedAloud()
+    {
+        const int Lines = 100, Held = 64;
+        await using var cluster = await ClusterNodes.StartAsync(1, configure: Unlimited);
+        var (anna, _) = await ChatClient.JoinAsync(Named(cluster.Nodes[0].ChatUri, "anna"));
+        await using var _anna = anna;
+        await anna.SendTextAsync("hello");
+        await anna.ReceiveUntilAsync(line => line == "[anna]: hello"); // the join's own wait (its notice) is over
+
+        cluster.Redis.Freeze();
+        try
+        {
+            // The question waits at Redis; what anna sends meanwhile waits behind it, up to the bound.
+            await anna.SendTextAsync("/who");
+            for (int i = 0; i < Lines; i++)
+            {
+                await anna.SendTextAsync($"l{i}");
+            }
+
+            // Said once (the rest are dropped without a word, like the rate limit's refusals), while Redis still stalls.
+            Assert.AreEqual("! busy: 64 messages already wait for the cluster store; more are dropped until they are sent", await anna.ReceiveTextAsync());
+        }
+        finally
+        {
+            cluster.Redis.Thaw();
+        }
+
+        Assert.AreEqual("* members of lobby: anna", await anna.ReceiveTextAsync());
+        for (int i = 0; i < Held; i++)
+        {
+            Assert.AreEqual($"[anna]: l{i}", await anna.ReceiveTextAsync());
+        }
+
+        await anna.SendTextAsync("after");
+        Assert.AreEqual("[anna]: after", await anna.ReceiveTextAsync(), "nothing else in between: one refusal, then the next line");
+    }
+
+    [TestMethod]
     public async Task NodeStopped_ItsMembersLeaveAtOnce_NamesFree()
     {
         await using var cluster = await ClusterNodes.StartAsync(2, configure: Unlimited);

@@ -94,6 +94,12 @@ internal sealed partial class RedisServer : IAsyncDisposable
         }
     }
 
+    /// <summary>SIGSTOP by PID: connections stay open, nothing is answered until <see cref="Thaw"/>.</summary>
+    public void Freeze() => _process.Signal("STOP");
+
+    /// <summary>SIGCONT by PID: answers again, in order.</summary>
+    public void Thaw() => _process.Signal("CONT");
+
     /// <summary>SIGKILL by PID: a crash, nothing saved on the way out.</summary>
     public async Task KillAsync()
     {

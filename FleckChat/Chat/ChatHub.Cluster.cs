@@ -21,6 +21,10 @@ internal sealed partial class ChatHub
     /// <summary>The answer to a chat line while Redis is unreachable.</summary>
     internal const string Unavailable = "chat is unavailable: the cluster store is unreachable; not sent";
 
+    /// <summary>A member's input beyond what may wait while its join, rename or question is at Redis.</summary>
+    internal static readonly string Busy = string.Create(CultureInfo.InvariantCulture,
+        $"busy: {HeldInput.MaxHeld} messages already wait for the cluster store; more are dropped until they are sent");
+
     private readonly ClusterNode? _cluster;
 
     private readonly HashSet<Task> _leaving = [];

@@ -202,12 +202,17 @@ internal sealed partial class ChatHub : IDisposable
     internal void Receive(Member member, string received)
     {
         member.Active(_time.GetTimestamp());
-        if (_cluster is not null && member.Held!.Hold(received))
+        switch (_cluster is null ? Holding.HandleNow : member.Held!.Hold(received))
         {
-            return;
+            case Holding.HandleNow:
+                Handle(member, received);
+                break;
+            case Holding.Full:
+                // Never dropped unsaid: said once, like the rate limit's refusal of a flood.
+                member.Send(Error(Busy));
+                _log.Debug("Refusing messages from {Name}: too much input waits for the cluster store", member.Name);
+                break;
         }
-
-        Handle(member, received);
     }
 
     private void Handle(Member member, string received)

@@ -8,13 +8,14 @@ namespace FleckChat.Chat;
 /// </summary>
 internal sealed class HeldInput
 {
-    /// <summary>Input held while the member waits for the cluster beyond this is dropped (the rate limit keeps a member well below it).</summary>
-    private const int MaxHeld = 64;
+    /// <summary>Input held while the member waits for the cluster beyond this is refused (<see cref="Holding.Full"/>).</summary>
+    public const int MaxHeld = 64;
 
     private readonly object _gate = new();
     private Queue<string>? _queue;
     private int _waiting;
     private bool _taking;
+    private bool _told;
     private int _turn;
 
     /// <summary>An operation at Redis starts: what the member sends meanwhile waits (<see cref="Hold"/>) until <see cref="EndWait"/>.</summary>
@@ -27,23 +28,27 @@ internal sealed class HeldInput
         }
     }
 
-    /// <summary>Keeps the input for later when the member is waiting or its held input is being taken; false: handle it now.</summary>
-    public bool Hold(string received)
+    /// <summary>Keeps the input for later when the member is waiting or its held input is being taken.</summary>
+    public Holding Hold(string received)
     {
         lock (_gate)
         {
             if (_waiting == 0 && !_taking)
             {
-                return false;
+                return Holding.HandleNow;
             }
 
             _queue ??= new Queue<string>();
-            if (_queue.Count < MaxHeld)
+            if (_queue.Count >= MaxHeld)
             {
-                _queue.Enqueue(received);
+                // Said once until the held input has been taken, like the rate limit's refusal.
+                var refused = _told ? Holding.Dropped : Holding.Full;
+                _told = true;
+                return refused;
             }
 
-            return true;
+            _queue.Enqueue(received);
+            return Holding.Held;
         }
     }
 
@@ -80,10 +85,27 @@ internal sealed class HeldInput
         if (_waiting > 0 || _queue is not { Count: > 0 } held)
         {
             _taking = false;
+            _told &= _waiting > 0;
             return null;
         }
 
         _taking = true;
         return held.Dequeue();
     }
+}
+
+/// <summary>What <see cref="HeldInput.Hold"/> did with a member's input.</summary>
+internal enum Holding
+{
+    /// <summary>Nothing waits: handle it now.</summary>
+    HandleNow,
+
+    /// <summary>Kept, behind what waits; handed back in order when the wait ends.</summary>
+    Held,
+
+    /// <summary>Not kept: as much as the bound already waits. The member must be told.</summary>
+    Full,
+
+    /// <summary>Not kept, and the member was told already since its held input was last taken.</summary>
+    Dropped,
 }
