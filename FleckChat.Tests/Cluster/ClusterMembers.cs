@@ -20,6 +20,17 @@ internal static class ClusterMembers
 
     public static Uri Named(Uri chat, string name) => new($"{chat}?name={name}");
 
+    /// <summary>
+    /// A room's next event numbered and kept as the append script does, but never published (as while a
+    /// subscription reconnects: pub/sub delivers at most once); returns its offset.
+    /// </summary>
+    public static async Task<long> KeptButNotPublishedAsync(RedisServer redis, string room, string roomEvent)
+    {
+        string offset = await redis.QueryAsync("INCR", $"fc:{{r:{room}}}:offset");
+        await redis.QueryAsync("XADD", $"fc:{{r:{room}}}:log", offset + "-0", "e", roomEvent);
+        return long.Parse(offset, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     /// <summary>The lines a member receives up to and including <paramref name="last"/>.</summary>
     public static Task<List<string>> LinesUntilAsync(ChatClient client, string last) => client.LinesUntilAsync(line => line == last);
 }

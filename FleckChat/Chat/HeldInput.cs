@@ -85,7 +85,11 @@ internal sealed class HeldInput
         if (_waiting > 0 || _queue is not { Count: > 0 } held)
         {
             _taking = false;
-            _told &= _waiting > 0;
+            if (_queue is not { Count: > 0 })
+            {
+                _told = false; // everything held has been taken: the next overflow is said again
+            }
+
             return null;
         }
 
